@@ -1,0 +1,22 @@
+# embed_files(OUT file...) writes a C file with one entry per input file:
+#   const struct embedded_file embedded_files[] = {{"name", data, size}, ...};
+# The name is the file's base name. See src/base/embedded.h.
+function(embed_files out)
+  set(body "#include \"base/embedded.h\"\n")
+  set(table "")
+  set(i 0)
+  foreach(f ${ARGN})
+    file(READ ${f} hex HEX)
+    string(LENGTH "${hex}" hexlen)
+    math(EXPR size "${hexlen} / 2")
+    string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+    get_filename_component(name ${f} NAME)
+    string(APPEND body "static const unsigned char f${i}[] = {${bytes}0x00};\n")
+    string(APPEND table "  {\"${name}\", (const char *)f${i}, ${size}},\n")
+    math(EXPR i "${i} + 1")
+  endforeach()
+  string(APPEND body "const struct embedded_file embedded_files[] = {\n${table}  {0, 0, 0}};\n")
+  file(WRITE ${out}.tmp "${body}")
+  file(COPY_FILE ${out}.tmp ${out} ONLY_IF_DIFFERENT)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${ARGN})
+endfunction()

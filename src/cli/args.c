@@ -1,0 +1,174 @@
+/* args.c — flags, the config file and the environment, in that precedence. */
+#include "cli/cli.h"
+
+#include "base/log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_error(const struct cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "upravdom %s: ", c->command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static void print_help(const char *command, const char *usage, const struct flag *flags)
+{
+    printf("Usage: upravdom %s\n\n", usage);
+    if (flags && flags->name) {
+        printf("Flags:\n");
+        for (const struct flag *f = flags; f->name; f++)
+            printf("  --%-24s %s\n", f->name, f->help);
+    }
+    printf("\nSettings (also from the config file and UPRAVDOM_<KEY> variables):\n");
+    printf("  --%-24s %s\n", "config FILE", "read settings from FILE (key = value lines)");
+    for (const struct config_key *k = config_keys; k->key; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s", k->key);
+        for (char *p = name; *p; p++)
+            if (*p == '_')
+                *p = '-';
+        printf("  --%-24s %s\n", name, k->help);
+    }
+    printf("  --%-24s %s\n", "help", "show this text");
+    printf("\nExit codes: 0 done, 1 failed, 2 usage error, 3 not found.\n");
+    (void)command;
+}
+
+/* The config file named by --config (anywhere in argv) or UPRAVDOM_CONFIG. */
+static const char *config_path(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            return argv[i + 1];
+        if (strncmp(argv[i], "--config=", 9) == 0)
+            return argv[i] + 9;
+    }
+    return getenv("UPRAVDOM_CONFIG");
+}
+
+static int set_flag(struct cli *c, const struct flag *f, const char *value)
+{
+    if (f->type == FLAG_STRING) {
+        *(const char **)f->target = value;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (!*value || *end || errno) {
+        cli_error(c, "--%s: expected a whole number, got '%s'", f->name, value);
+        return EXIT_USAGE;
+    }
+    *(long *)f->target = v;
+    return 0;
+}
+
+/* "--max-body" → "max_body" if it names a config key. */
+static const char *config_key_of(const char *flag, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", flag);
+    for (char *p = buf; *p; p++)
+        if (*p == '-')
+            *p = '_';
+    for (const struct config_key *k = config_keys; k->key; k++)
+        if (strcmp(k->key, buf) == 0)
+            return k->key;
+    return NULL;
+}
+
+static int parse_one(struct cli *c, const struct flag *flags, int argc, char **argv, int *i)
+{
+    const char *arg = argv[*i];
+    if (strncmp(arg, "--", 2) != 0) {
+        cli_error(c, "unexpected argument '%s'", arg);
+        return EXIT_USAGE;
+    }
+    char name[64];
+    const char *eq = strchr(arg, '=');
+    snprintf(name, sizeof name, "%.*s", (int)((eq ? (size_t)(eq - arg) : strlen(arg)) - 2), arg + 2);
+    const char *value = eq ? eq + 1 : NULL;
+    const struct flag *f = flags;
+    while (f && f->name && strcmp(f->name, name) != 0)
+        f++;
+    bool is_bool = f && f->name && f->type == FLAG_BOOL;
+    if (is_bool && !value) {
+        *(bool *)f->target = true;
+        return 0;
+    }
+    char keybuf[64];
+    const char *key = config_key_of(name, keybuf, sizeof keybuf);
+    if (!(f && f->name) && !key && strcmp(name, "config") != 0) {
+        cli_error(c, "unknown flag --%s (see upravdom %s --help)", name, c->command);
+        return EXIT_USAGE;
+    }
+    if (!value) {
+        if (*i + 1 >= argc) {
+            cli_error(c, "--%s needs a value", name);
+            return EXIT_USAGE;
+        }
+        value = argv[++*i];
+    }
+    if (f && f->name)
+        return set_flag(c, f, value);
+    if (!key)
+        return 0; /* --config: read already */
+    struct err e = {0};
+    if (config_set(&c->cfg, key, value, &e)) {
+        cli_error(c, "--%s: %s", name, e.msg);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+int cli_setup(struct cli *c, const char *command, const char *usage, const struct flag *flags,
+              int argc, char **argv)
+{
+    c->command = command;
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            print_help(command, usage, flags);
+            return -1;
+        }
+    config_defaults(&c->cfg);
+    struct err e = {0};
+    const char *path = config_path(argc, argv);
+    if (path && config_load_file(&c->cfg, path, &e)) {
+        cli_error(c, "%s", e.msg);
+        return EXIT_USAGE;
+    }
+    if (config_load_env(&c->cfg, &e)) {
+        cli_error(c, "%s", e.msg);
+        return EXIT_USAGE;
+    }
+    for (int i = 0; i < argc; i++) {
+        int rc = parse_one(c, flags, argc, argv, &i);
+        if (rc)
+            return rc;
+    }
+    log_set_level((enum log_level)c->cfg.log_level);
+    return 0;
+}
+
+int cli_open_store(struct cli *c, struct store **out)
+{
+    struct err e = {0};
+    if (store_open(c->cfg.db, c->cfg.pool, out, &e)) {
+        cli_error(c, "--db: %s", e.msg);
+        return EXIT_USAGE;
+    }
+    if (store_migrate(*out, NULL, &e)) {
+        cli_error(c, "%s", e.msg);
+        store_close(*out);
+        *out = NULL;
+        return EXIT_FAIL;
+    }
+    return 0;
+}

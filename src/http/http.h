@@ -1,0 +1,143 @@
+/* http.h — the HTTP front: a libmicrohttpd server with a thread pool and
+ * keep-alive, the route table, and what handlers use to read a request and
+ * answer it. Everything a request allocates comes from its arena, freed when
+ * the response has been sent. Handlers are thin: parse, call the module,
+ * render; authorization (the route's right) happens before they run, and
+ * scoping inside the store. */
+#ifndef UPRAVDOM_HTTP_H
+#define UPRAVDOM_HTTP_H
+
+#include "auth/auth.h"
+#include "audit/audit.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "base/jsonv.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct http_server;
+struct http_req;
+
+typedef int (*http_handler)(struct http_req *r);
+
+struct route {
+    const char *method;  /* "GET", "POST", "PATCH" */
+    const char *pattern; /* "/api/v1/organizations/{id}"; {id} matches a positive integer */
+    enum right right;    /* needed to call it; RIGHT_NONE for open routes */
+    http_handler fn;
+};
+
+extern const struct route http_routes[]; /* routes.c; ends with {NULL} */
+
+struct http_header {
+    const char *name, *value;
+};
+
+struct http_req {
+    struct arena *arena;          /* freed when the response is done */
+    const struct config *cfg;
+    struct store *store;
+    const char *method, *path;
+    const struct route *route;    /* matched route, or NULL */
+    int64_t ids[4];               /* {id} path parameters, in order */
+    char request_id[65];
+    char address[64];             /* client IP */
+    const char *content_type;     /* of the request body, or NULL */
+    char *body;                   /* request body (NUL-terminated), or NULL */
+    size_t body_len;
+    bool body_too_large;
+    struct auth_session *session; /* the caller, or NULL */
+    struct store_conn *db;        /* acquired on first use; released at the end */
+    void *mhd;                    /* struct MHD_Connection */
+
+    /* the response */
+    int status;
+    char *resp_body;              /* malloc'ed */
+    size_t resp_len;
+    const char *resp_type;
+    struct http_header headers[8];
+    int nheaders;
+};
+
+/* Starts serving cfg->listen in the background. The server keeps `store`. */
+int http_start(const struct config *cfg, struct store *store, struct http_server **out,
+               struct err *e);
+/* The "http://host:port" actually bound (port 0 resolved). */
+const char *http_url(const struct http_server *s);
+/* Stops accepting, finishes running requests, frees the server. */
+void http_stop(struct http_server *s);
+
+/* ---- for handlers ---- */
+
+/* The request's database connection (acquired on first call), or NULL with a
+ * 500/503 response already set. */
+struct store_conn *http_db(struct http_req *r);
+
+/* Query-string argument, or NULL. */
+const char *http_query(struct http_req *r, const char *name);
+
+/* Adds a response header (name and value must outlive the request: arena or literal). */
+void http_header(struct http_req *r, const char *name, const char *value);
+
+/* Responses. Each returns 0 so a handler can `return http_json(...)`. */
+int http_json(struct http_req *r, int status, json_t *body /* stolen */);
+int http_text(struct http_req *r, int status, const char *type, char *body /* malloc'ed */,
+              size_t len);
+int http_no_content(struct http_req *r);
+int http_problem(struct http_req *r, int status, const char *type, const char *title,
+                 const char *detail);
+int http_validation(struct http_req *r, const struct field_errors *fe);
+/* Maps an error from a module to its status (404, 409, 422, 500 …). */
+int http_error(struct http_req *r, const struct err *e);
+
+/* The body as a JSON object, or NULL with a 400/415 response set. */
+json_t *http_body_object(struct http_req *r);
+
+/* Reads page and per_page into pg (defaults 1 and 50), adding errors to fe. */
+void http_page(struct http_req *r, struct page *pg, struct field_errors *fe);
+/* Reads an optional positive integer query argument (0 if absent). */
+int64_t http_query_id(struct http_req *r, const char *name, struct field_errors *fe);
+
+/* The list envelope {"items": items, "page", "per_page", "total"}. */
+json_t *http_list(json_t *items /* stolen */, struct page pg, int64_t total);
+
+/* Who acts, for the audit log. */
+struct audit_actor http_actor(struct http_req *r);
+
+/* ISO 8601 UTC text of a Unix time, in the request's arena. */
+const char *http_time(struct http_req *r, int64_t t);
+
+/* Handlers, one file per area. */
+int api_healthz(struct http_req *r);
+int api_metrics(struct http_req *r);
+int api_openapi(struct http_req *r);
+int api_login(struct http_req *r);
+int api_logout(struct http_req *r);
+int api_me(struct http_req *r);
+int api_regions_list(struct http_req *r);
+int api_municipalities_list(struct http_req *r);
+int api_municipalities_create(struct http_req *r);
+int api_municipalities_get(struct http_req *r);
+int api_municipalities_patch(struct http_req *r);
+int api_organizations_list(struct http_req *r);
+int api_organizations_create(struct http_req *r);
+int api_organizations_get(struct http_req *r);
+int api_organizations_patch(struct http_req *r);
+int api_users_list(struct http_req *r);
+int api_users_create(struct http_req *r);
+int api_users_get(struct http_req *r);
+int api_users_patch(struct http_req *r);
+int api_audit_list(struct http_req *r);
+
+/* JSON of directory objects (api_directory.c). */
+json_t *json_user(struct http_req *r, const struct user *u);
+
+/* ---- metrics (metrics.c) ---- */
+void metrics_record(const struct route *route, int status, double seconds);
+/* Prometheus text for everything recorded plus the store's pool figures. */
+char *metrics_render(struct store *store, size_t *len);
+
+#endif

@@ -1,0 +1,236 @@
+/* server.c — the libmicrohttpd server: one request = one struct http_req with
+ * its arena. The body is collected chunk by chunk; the response is queued only
+ * on the final call, so connections stay alive (PITFALLS.md). Each finished
+ * request writes one JSON log line and its metrics. */
+#include "http/http.h"
+
+#include "base/log.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    const struct config *cfg;
+    struct store *store;
+    char url[96];
+};
+
+/* Per-request state kept by MHD between calls. */
+struct pending {
+    struct http_req req;
+    struct timespec start;
+};
+
+int http_dispatch(struct http_req *r); /* router.c */
+int http_static(struct http_req *r);   /* static.c */
+
+static void make_request_id(struct http_req *r, struct MHD_Connection *conn)
+{
+    const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    size_t n = given ? strlen(given) : 0;
+    if (n >= 1 && n <= 64 &&
+        strspn(given, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n) {
+        memcpy(r->request_id, given, n + 1);
+        return;
+    }
+    unsigned char raw[8];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(r->request_id, sizeof r->request_id, raw, sizeof raw);
+}
+
+static void client_address(struct http_req *r, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(r->address, sizeof r->address, "unknown");
+    if (!ci || !ci->client_addr)
+        return;
+    if (ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, r->address,
+                  sizeof r->address);
+    else if (ci->client_addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
+                  r->address, sizeof r->address);
+}
+
+static struct pending *begin(struct http_server *srv, struct MHD_Connection *conn,
+                             const char *url, const char *method)
+{
+    struct pending *p = calloc(1, sizeof *p);
+    struct arena *a = p ? arena_new() : NULL;
+    if (!a) {
+        free(p);
+        return NULL;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &p->start);
+    struct http_req *r = &p->req;
+    r->arena = a;
+    r->cfg = srv->cfg;
+    r->store = srv->store;
+    r->mhd = conn;
+    r->method = arena_strdup(a, method);
+    r->path = arena_strdup(a, url);
+    const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+    r->content_type = ct ? arena_strdup(a, ct) : NULL;
+    make_request_id(r, conn);
+    client_address(r, conn);
+    const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if (len && strtoll(len, NULL, 10) > r->cfg->max_body)
+        r->body_too_large = true;
+    return p;
+}
+
+/* Appends a body chunk, or marks the body too large and drops it. */
+static void take_chunk(struct http_req *r, const char *data, size_t size)
+{
+    if (r->body_too_large || r->body_len + size > (size_t)r->cfg->max_body) {
+        r->body_too_large = true;
+        return;
+    }
+    char *grown = realloc(r->body, r->body_len + size + 1);
+    if (!grown) {
+        r->body_too_large = true;
+        return;
+    }
+    memcpy(grown + r->body_len, data, size);
+    r->body = grown;
+    r->body_len += size;
+    r->body[r->body_len] = '\0';
+}
+
+static enum MHD_Result send_response(struct http_req *r)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        r->resp_len, r->resp_body ? r->resp_body : (char *)"", r->resp_body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    r->resp_body = NULL; /* MHD owns it now */
+    if (r->resp_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->resp_type);
+    MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    for (int i = 0; i < r->nheaders; i++)
+        MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+    enum MHD_Result ret = MHD_queue_response(r->mhd, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void handle(struct http_req *r)
+{
+    if (r->body_too_large) {
+        http_problem(r, 413, "payload-too-large", "Слишком большой запрос",
+                     arena_printf(r->arena, "тело запроса больше %ld байт", r->cfg->max_body));
+        return;
+    }
+    if (strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/healthz") == 0 ||
+        strcmp(r->path, "/metrics") == 0)
+        http_dispatch(r);
+    else
+        http_static(r);
+    if (!r->status)
+        http_problem(r, 500, "internal", "Внутренняя ошибка", "обработчик не дал ответа");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    struct pending *p = *con_cls;
+    if (!p) {
+        p = begin(cls, conn, url, method);
+        if (!p)
+            return MHD_NO;
+        *con_cls = p;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        take_chunk(&p->req, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    handle(&p->req);
+    return send_response(&p->req);
+}
+
+static void log_request(struct http_req *r, double seconds)
+{
+    json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:s}", "request_id", r->request_id,
+                          "method", r->method, "path", r->path, "route",
+                          r->route ? r->route->pattern : "", "status", r->status, "duration_ms",
+                          seconds * 1000.0, "address", r->address);
+    if (f && r->session)
+        json_object_set_new(f, "user_id", json_integer(r->session->user.id));
+    log_write(r->status >= 500 ? LOG_ERROR : LOG_INFO, "request", f);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls, (void)conn, (void)toe;
+    struct pending *p = *con_cls;
+    if (!p)
+        return;
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    double seconds =
+        (double)(end.tv_sec - p->start.tv_sec) + (double)(end.tv_nsec - p->start.tv_nsec) / 1e9;
+    struct http_req *r = &p->req;
+    if (r->status) {
+        metrics_record(r->route, r->status, seconds);
+        log_request(r, seconds);
+    }
+    store_release(r->db);
+    free(r->body);
+    free(r->resp_body);
+    arena_free(r->arena);
+    free(p);
+    *con_cls = NULL;
+}
+
+int http_start(const struct config *cfg, struct store *store, struct http_server **out,
+               struct err *e)
+{
+    struct http_server *s = calloc(1, sizeof *s);
+    if (!s)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    s->cfg = cfg;
+    s->store = store;
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
+    inet_pton(AF_INET, cfg->host, &addr.sin_addr);
+    s->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        on_request, s, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+        MHD_OPTION_END);
+    if (!s->daemon) {
+        free(s);
+        return err_field(e, ERR_IO, "listen", "cannot listen on %s (address in use?)",
+                         cfg->listen);
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    snprintf(s->url, sizeof s->url, "http://%s:%u", cfg->host, info ? info->port : cfg->port);
+    *out = s;
+    return 0;
+}
+
+const char *http_url(const struct http_server *s)
+{
+    return s->url;
+}
+
+void http_stop(struct http_server *s)
+{
+    if (!s)
+        return;
+    MHD_stop_daemon(s->daemon);
+    free(s);
+}

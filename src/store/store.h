@@ -1,0 +1,131 @@
+/* store.h — the one storage interface. A `struct store` is a pool of
+ * connections to one database, SQLite (embedded, the default) or PostgreSQL,
+ * chosen by URL. Modules reach the database only through this header: they
+ * write SQL with PostgreSQL-style placeholders ($1, $2 …) and bound
+ * parameters, never by pasting values into SQL text.
+ *
+ * Tenancy: every query on tenant data takes the caller's `struct store_scope`
+ * and starts with store_scope_check(), which refuses a missing scope; the
+ * scope's ids are bound into the query's WHERE clause (store_scope_bind). An
+ * object outside the scope is then simply not found.
+ *
+ * Thread safety: the pool is shared; a connection belongs to the thread that
+ * acquired it until it is released. */
+#ifndef UPRAVDOM_STORE_H
+#define UPRAVDOM_STORE_H
+
+#include "base/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct store_conn;
+struct store_rows;
+
+enum store_backend { STORE_SQLITE, STORE_POSTGRES };
+
+/* A bound parameter. Text is copied by the driver before the call returns. */
+enum store_type { SV_NULL, SV_INT, SV_TEXT };
+struct store_val {
+    enum store_type type;
+    int64_t i;     /* SV_INT */
+    const char *s; /* SV_TEXT, NUL-terminated */
+};
+#define SV_I(x) ((struct store_val){.type = SV_INT, .i = (x)})
+#define SV_T(x) ((struct store_val){.type = (x) ? SV_TEXT : SV_NULL, .s = (x)})
+#define SV_NULLV ((struct store_val){.type = SV_NULL})
+/* An id that may be absent (0 means NULL). */
+#define SV_ID(x) ((x) ? SV_I(x) : SV_NULLV)
+
+/* Opens a pool of pool_size connections (opened lazily) for url. */
+int store_open(const char *url, int pool_size, struct store **out, struct err *e);
+void store_close(struct store *s);
+enum store_backend store_backend(const struct store *s);
+const char *store_backend_name(const struct store *s);
+
+/* Takes a connection (waits for one if all are busy). Returns NULL and sets e
+ * when the database cannot be reached. */
+struct store_conn *store_acquire(struct store *s, struct err *e);
+/* Gives it back; an open transaction is rolled back first. NULL is allowed. */
+void store_release(struct store_conn *c);
+
+/* Transactions. store_begin takes the write lock at once on SQLite
+ * (BEGIN IMMEDIATE), so a writer never meets SQLITE_BUSY mid-transaction. */
+int store_begin(struct store_conn *c, struct err *e);
+int store_commit(struct store_conn *c, struct err *e);
+/* Rolls back the open transaction; does nothing outside one. */
+void store_rollback(struct store_conn *c);
+
+/* Runs a statement that returns no rows; *changes (may be NULL) gets the
+ * number of rows changed. A unique violation is ERR_CONFLICT. `sql` must be a
+ * string literal or otherwise live for the program: the prepared statement
+ * is cached per connection by its address. */
+int store_exec(struct store_conn *c, const char *sql, const struct store_val *params, int n,
+               int64_t *changes, struct err *e);
+
+/* Runs a query; iterate with store_next, read columns (0-based), then free. */
+int store_query(struct store_conn *c, const char *sql, const struct store_val *params, int n,
+                struct store_rows **out, struct err *e);
+bool store_next(struct store_rows *r);
+bool store_isnull(struct store_rows *r, int col);
+int64_t store_int(struct store_rows *r, int col);
+/* Valid until the next store_next/store_rows_free; NULL for SQL NULL. */
+const char *store_text(struct store_rows *r, int col);
+void store_rows_free(struct store_rows *r);
+
+/* Convenience: the first column of the first row as an integer. Returns
+ * ERR_NOTFOUND when there is no row. */
+int store_query_int(struct store_conn *c, const char *sql, const struct store_val *params, int n,
+                    int64_t *out, struct err *e);
+
+/* Applies the embedded numbered migrations not yet recorded in
+ * schema_migrations, each in its own transaction. *applied gets how many. */
+int store_migrate(struct store *s, int *applied, struct err *e);
+/* The highest applied migration number (0 for an empty database). */
+int store_schema_version(struct store *s, int64_t *version, struct err *e);
+
+/* Figures for /metrics. */
+struct store_stats {
+    int size;           /* connections the pool may hold */
+    int open;           /* connections opened so far */
+    int in_use;         /* connections acquired right now */
+    uint64_t acquired;  /* acquisitions since start */
+    uint64_t waited;    /* acquisitions that had to wait for a free connection */
+    uint64_t errors;    /* statements that failed */
+};
+void store_get_stats(struct store *s, struct store_stats *out);
+
+/* Seconds since the Unix epoch, UTC. All stored times use it. */
+int64_t store_now(void);
+
+/* ---- tenancy ---- */
+
+enum scope_kind {
+    SCOPE_NONE = 0,     /* not set: the store refuses it */
+    SCOPE_SYSTEM,       /* the installation itself: CLI, migrations, demo, jobs */
+    SCOPE_ADMIN,        /* an administrator: everything */
+    SCOPE_REGION,       /* a regional operator: one region */
+    SCOPE_MUNICIPALITY, /* a municipal operator: one municipality */
+    SCOPE_ORG,          /* organization staff: one organization */
+    SCOPE_RESIDENT      /* a resident: own premises and accounts */
+};
+
+struct store_scope {
+    enum scope_kind kind;
+    int64_t user_id;         /* who acts; 0 for SCOPE_SYSTEM */
+    int64_t region_id;       /* 0 = any */
+    int64_t municipality_id; /* 0 = any */
+    int64_t org_id;          /* 0 = any */
+};
+
+/* ERR_SCOPE unless s is a set scope. Every tenant query calls it first. */
+int store_scope_check(const struct store_scope *s, struct err *e);
+
+/* Writes the scope's restrictions as three parameters (region, municipality,
+ * organization; 0 = unrestricted) at p[0..2], for predicates written as
+ *   ($k = 0 OR t.region_id = $k) AND ($k+1 = 0 OR t.municipality_id = $k+1) ... */
+void store_scope_bind(const struct store_scope *s, struct store_val p[3]);
+
+#endif

@@ -1,0 +1,610 @@
+// upravdom web UI: login form, session restore from the cookie, a home page per role.
+// Plain DOM, no framework. Every piece of server data goes into the page as text
+// (text nodes / textContent), never as HTML.
+import { api, ApiError } from './api.js';
+
+const PER_PAGE = 20;
+
+const ROLES = {
+  admin: {
+    name: 'Администратор',
+    title: 'Администрирование',
+    lead: 'Управление всей установкой: организации, пользователи, журнал действий.',
+    sections: ['organizations', 'users', 'audit'],
+  },
+  region_operator: {
+    name: 'Оператор ЦУР',
+    title: 'Региональный центр управления',
+    lead: 'Муниципальные образования и организации региона.',
+    sections: ['municipalities', 'organizations', 'users', 'audit'],
+  },
+  municipal_operator: {
+    name: 'Оператор МЦУР',
+    title: 'Муниципальный центр управления',
+    lead: 'Организации муниципального образования.',
+    sections: ['organizations', 'users', 'audit'],
+  },
+  org_staff: {
+    name: 'Сотрудник организации',
+    title: 'Кабинет организации',
+    lead: 'Сведения о вашей организации.',
+    sections: [],
+  },
+  resident: {
+    name: 'Житель',
+    title: 'Личный кабинет жителя',
+    lead: '',
+    sections: [],
+  },
+};
+
+const KINDS = {
+  uo: { short: 'УО', full: 'Управляющая организация' },
+  rso: { short: 'РСО', full: 'Ресурсоснабжающая организация' },
+  eirc: { short: 'ЕИРЦ', full: 'Единый информационно-расчётный центр' },
+  tko: { short: 'ТКО', full: 'Региональный оператор по обращению с ТКО' },
+};
+
+const ACTIONS = {
+  'auth.login': 'Вход в систему',
+  'auth.logout': 'Выход из системы',
+  'auth.login_failed': 'Неудачная попытка входа',
+  'organization.create': 'Создание организации',
+  'organization.update': 'Изменение организации',
+  'municipality.create': 'Создание муниципального образования',
+  'municipality.update': 'Изменение муниципального образования',
+  'user.create': 'Создание пользователя',
+  'user.update': 'Изменение пользователя',
+};
+
+const OBJECT_TYPES = {
+  organization: 'Организация',
+  municipality: 'Муниципальное образование',
+  user: 'Пользователь',
+  region: 'Регион',
+  session: 'Сеанс',
+};
+
+const DASH = '—';
+
+// ---------------------------------------------------------------- DOM helpers
+
+/** Creates an element; attributes via setAttribute, `on*` functions as listeners,
+ *  children appended as nodes or as text (never parsed as HTML). */
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(key.slice(2), value);
+    } else if (key === 'class') {
+      el.className = value;
+    } else {
+      el.setAttribute(key, value === true ? '' : String(value));
+    }
+  }
+  appendChildren(el, children);
+  return el;
+}
+
+function appendChildren(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+function text(value) {
+  if (value === undefined || value === null || value === '') return DASH;
+  return String(value);
+}
+
+function formatDateTime(iso) {
+  if (!iso) return DASH;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  return new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle: 'medium' }).format(date);
+}
+
+function kindShort(kind) {
+  return KINDS[kind] ? KINDS[kind].short : text(kind);
+}
+
+function roleName(role) {
+  return ROLES[role] ? ROLES[role].name : text(role);
+}
+
+function alertBox(message, testid) {
+  return h('p', { class: 'alert', role: 'alert', 'data-testid': testid }, message);
+}
+
+// ---------------------------------------------------------------- state
+
+const state = {
+  user: null,
+  context: null, // role-specific objects fetched once per session (region, municipality, organization)
+  seq: 0, // increases on every render; async work of an older render is dropped
+};
+
+const mainEl = () => document.getElementById('main');
+
+function setMain(...children) {
+  const main = mainEl();
+  main.replaceChildren();
+  appendChildren(main, children);
+}
+
+function showSessionBar(user) {
+  const bar = document.getElementById('session');
+  if (!user) {
+    bar.hidden = true;
+    document.getElementById('user-name').textContent = '';
+    document.getElementById('user-role').textContent = '';
+    return;
+  }
+  document.getElementById('user-name').textContent = user.full_name || user.login;
+  document.getElementById('user-role').textContent = roleName(user.role);
+  bar.hidden = false;
+}
+
+// ---------------------------------------------------------------- routing (hash)
+
+/** `#/organizations?page=2&kind=uo` → {section: 'organizations', params}. */
+function parseRoute() {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const [section, query = ''] = raw.split('?');
+  return { section: section || null, params: new URLSearchParams(query) };
+}
+
+function routeHref(section, params = {}) {
+  const qs = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') qs.set(key, String(value));
+  }
+  const s = qs.toString();
+  return `#/${section}${s ? `?${s}` : ''}`;
+}
+
+function navigate(section, params) {
+  const href = routeHref(section, params);
+  if (location.hash === href) renderRoute();
+  else location.hash = href;
+}
+
+function clearHash() {
+  if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+}
+
+function pageParam(params) {
+  const n = Number.parseInt(params.get('page') || '1', 10);
+  return Number.isFinite(n) && n >= 1 ? n : 1;
+}
+
+// ---------------------------------------------------------------- login
+
+function renderLogin({ error = '', notice = '' } = {}) {
+  state.user = null;
+  state.context = null;
+  state.seq++;
+  showSessionBar(null);
+  document.title = 'Вход — Управдом';
+
+  const errorEl = h('p', { class: 'alert', role: 'alert', 'data-testid': 'login-error', hidden: !error }, error);
+  const loginInput = h('input', {
+    id: 'login-input', name: 'login', type: 'text', autocomplete: 'username',
+    autocapitalize: 'none', spellcheck: 'false', required: true, 'data-testid': 'login-input',
+  });
+  const passwordInput = h('input', {
+    id: 'password-input', name: 'password', type: 'password', autocomplete: 'current-password',
+    required: true, 'data-testid': 'password-input',
+  });
+  const submit = h('button', { type: 'submit', class: 'button', 'data-testid': 'login-submit' }, 'Войти');
+  const noticeEl = h('p', { class: 'notice', role: 'status', 'data-testid': 'login-notice', hidden: !notice }, notice);
+
+  function showError(message) {
+    errorEl.textContent = message;
+    errorEl.hidden = false;
+  }
+
+  async function onSubmit(event) {
+    event.preventDefault();
+    const login = loginInput.value.trim();
+    const password = passwordInput.value;
+    if (!login || !password) {
+      showError('Введите логин и пароль');
+      (login ? passwordInput : loginInput).focus();
+      return;
+    }
+    errorEl.hidden = true;
+    noticeEl.hidden = true;
+    submit.disabled = true;
+    submit.textContent = 'Вход…';
+    try {
+      await api.login(login, password);
+      const user = await api.me();
+      startSession(user);
+    } catch (err) {
+      submit.disabled = false;
+      submit.textContent = 'Войти';
+      showError(err instanceof ApiError ? err.message : 'Не удалось войти');
+      passwordInput.value = '';
+      passwordInput.focus();
+    }
+  }
+
+  const form = h('form', { class: 'login-form', 'data-testid': 'login-form', novalidate: true, onsubmit: onSubmit },
+    h('div', { class: 'field' }, h('label', { for: 'login-input' }, 'Логин'), loginInput),
+    h('div', { class: 'field' }, h('label', { for: 'password-input' }, 'Пароль'), passwordInput),
+    errorEl,
+    submit);
+
+  setMain(h('section', { class: 'login-card card', 'aria-labelledby': 'login-title' },
+    h('h1', { id: 'login-title', 'data-testid': 'login-title' }, 'Вход в систему'),
+    h('p', { class: 'muted' }, 'Платформа ЖКХ «Управдом»'),
+    noticeEl,
+    form));
+  loginInput.focus();
+}
+
+function startSession(user) {
+  state.user = user;
+  state.context = null;
+  const role = ROLES[user.role];
+  const { section } = parseRoute();
+  if (!role || !role.sections.includes(section)) clearHash();
+  renderHome();
+}
+
+/** Any 401 after login means the session is gone (expired or revoked). */
+function sessionLost() {
+  if (!state.user) return;
+  clearHash();
+  renderLogin({ error: 'Сеанс завершён, войдите снова' });
+}
+
+async function logout() {
+  const button = document.getElementById('logout');
+  button.disabled = true;
+  try {
+    await api.logout();
+  } catch {
+    // Already expired or the server is unreachable: the login form is shown either way.
+  } finally {
+    button.disabled = false;
+  }
+  clearHash();
+  renderLogin({ notice: 'Вы вышли из системы' });
+}
+
+// ---------------------------------------------------------------- home pages
+
+function renderHome() {
+  const user = state.user;
+  const role = ROLES[user.role];
+  showSessionBar(user);
+  state.seq++;
+
+  if (!role) {
+    document.title = 'Управдом';
+    setMain(h('section', { class: 'page' },
+      h('h1', { 'data-testid': 'home-title', tabindex: '-1' }, 'Управдом'),
+      alertBox(`Роль «${text(user.role)}» не поддерживается этим интерфейсом`, 'role-error')));
+    return;
+  }
+
+  document.title = `${role.title} — Управдом`;
+  const contextEl = h('div', { class: 'context', 'data-testid': 'home-context' });
+  const sectionEl = h('div', { class: 'section-host' });
+  const title = h('h1', { 'data-testid': 'home-title', tabindex: '-1' }, role.title);
+
+  setMain(h('section', { class: 'page', 'data-testid': `home-${user.role}` },
+    h('div', { class: 'page-head' },
+      title,
+      role.lead ? h('p', { class: 'lead' }, role.lead) : null),
+    contextEl,
+    role.sections.length ? h('nav', { class: 'tabs', 'aria-label': 'Разделы', id: 'tabs' }) : null,
+    sectionEl));
+  title.focus();
+
+  renderContext(user, contextEl);
+  if (role.sections.length) renderRoute();
+}
+
+async function renderContext(user, host) {
+  switch (user.role) {
+    case 'admin':
+      return;
+    case 'resident':
+      host.append(
+        h('h2', { class: 'greeting', 'data-testid': 'greeting' }, `Здравствуйте, ${user.full_name || user.login}!`),
+        h('div', { class: 'card placeholder', 'data-testid': 'bills-placeholder' },
+          h('p', {}, 'Ваши счета появятся здесь'),
+          h('p', { class: 'muted' }, 'Начисления, показания приборов учёта и оплата будут доступны в личном кабинете.')));
+      return;
+    default:
+      break;
+  }
+
+  host.append(h('p', { class: 'loading', role: 'status' }, 'Загрузка…'));
+  try {
+    if (!state.context) state.context = await loadContext(user);
+  } catch (err) {
+    if (state.user !== user) return; // logged out meanwhile
+    if (err instanceof ApiError && err.status === 401) return sessionLost();
+    host.replaceChildren(alertBox(err.message || 'Не удалось загрузить данные', 'context-error'));
+    return;
+  }
+  if (state.user !== user) return;
+  host.replaceChildren(contextView(user, state.context));
+}
+
+async function loadContext(user) {
+  switch (user.role) {
+    case 'region_operator': {
+      const list = await api.list('/regions', { per_page: 500 });
+      const region = (list.items || []).find((r) => r.id === user.region_id) || (list.items || [])[0] || null;
+      return { region };
+    }
+    case 'municipal_operator':
+      if (user.municipality_id == null) return { municipality: null };
+      return { municipality: await api.get(`/municipalities/${encodeURIComponent(user.municipality_id)}`) };
+    case 'org_staff':
+      if (user.org_id == null) return { organization: null };
+      return { organization: await api.get(`/organizations/${encodeURIComponent(user.org_id)}`) };
+    default:
+      return {};
+  }
+}
+
+function details(rows, testid) {
+  return h('dl', { class: 'details', 'data-testid': testid },
+    rows.map(([label, value, id]) => h('div', { class: 'details-row' },
+      h('dt', {}, label),
+      h('dd', { 'data-testid': id }, text(value)))));
+}
+
+function contextView(user, ctx) {
+  if (user.role === 'region_operator') {
+    const r = ctx.region;
+    if (!r) return h('p', { class: 'muted' }, 'Регион не назначен');
+    return h('div', { class: 'card' },
+      h('h2', { 'data-testid': 'region-name' }, r.name),
+      details([['Код региона', r.code, 'region-code'], ['Часовой пояс', r.timezone, 'region-timezone']], 'region-details'));
+  }
+  if (user.role === 'municipal_operator') {
+    const m = ctx.municipality;
+    if (!m) return h('p', { class: 'muted' }, 'Муниципальное образование не назначено');
+    return h('div', { class: 'card' },
+      h('h2', { 'data-testid': 'municipality-name' }, m.name),
+      details([['ОКТМО', m.oktmo, 'municipality-oktmo'], ['Часовой пояс', m.timezone, 'municipality-timezone']],
+        'municipality-details'));
+  }
+  if (user.role === 'org_staff') {
+    const o = ctx.organization;
+    if (!o) return h('p', { class: 'muted' }, 'Организация не назначена');
+    return h('div', { class: 'card' },
+      h('h2', { 'data-testid': 'org-name' }, o.name),
+      details([
+        ['Вид', KINDS[o.kind] ? KINDS[o.kind].full : o.kind, 'org-kind'],
+        ['Краткое наименование', o.short_name, 'org-short-name'],
+        ['ИНН', o.inn, 'org-inn'],
+        ['КПП', o.kpp, 'org-kpp'],
+        ['ОГРН', o.ogrn, 'org-ogrn'],
+        ['Адрес', o.address, 'org-address'],
+        ['Телефон', o.phone, 'org-phone'],
+        ['Эл. почта', o.email, 'org-email'],
+        ['Сайт', o.website, 'org-website'],
+      ], 'org-details'));
+  }
+  return h('div');
+}
+
+// ---------------------------------------------------------------- list sections
+
+const SECTIONS = {
+  organizations: {
+    label: 'Организации',
+    path: '/organizations',
+    empty: 'Организаций не найдено',
+    filters: [
+      {
+        key: 'kind', label: 'Вид', type: 'select',
+        options: [['', 'Все виды'], ...Object.entries(KINDS).map(([k, v]) => [k, `${v.short} — ${v.full}`])],
+      },
+      { key: 'q', label: 'Поиск', type: 'search', placeholder: 'Название или ИНН' },
+    ],
+    columns: [
+      ['Наименование', (o) => o.short_name || o.name],
+      ['Вид', (o) => kindShort(o.kind)],
+      ['ИНН', (o) => o.inn],
+      ['КПП', (o) => o.kpp],
+      ['ОГРН', (o) => o.ogrn],
+      ['Телефон', (o) => o.phone],
+    ],
+  },
+  municipalities: {
+    label: 'Муниципальные образования',
+    path: '/municipalities',
+    empty: 'Муниципальных образований не найдено',
+    filters: [{ key: 'q', label: 'Поиск', type: 'search', placeholder: 'Часть названия' }],
+    columns: [
+      ['Наименование', (m) => m.name],
+      ['ОКТМО', (m) => m.oktmo],
+      ['Часовой пояс', (m) => m.timezone],
+    ],
+  },
+  users: {
+    label: 'Пользователи',
+    path: '/users',
+    empty: 'Пользователей не найдено',
+    filters: [
+      {
+        key: 'role', label: 'Роль', type: 'select',
+        options: [['', 'Все роли'], ...Object.entries(ROLES).map(([k, v]) => [k, v.name])],
+      },
+      { key: 'q', label: 'Поиск', type: 'search', placeholder: 'Логин или ФИО' },
+    ],
+    columns: [
+      ['Логин', (u) => u.login],
+      ['ФИО', (u) => u.full_name],
+      ['Роль', (u) => roleName(u.role)],
+      ['Эл. почта', (u) => u.email],
+      ['Активен', (u) => (u.active === false ? 'Нет' : 'Да')],
+      ['Создан', (u) => formatDateTime(u.created_at)],
+    ],
+  },
+  audit: {
+    label: 'Журнал действий',
+    path: '/audit',
+    empty: 'Записей в журнале нет',
+    filters: [
+      {
+        key: 'action', label: 'Действие', type: 'select',
+        options: [['', 'Все действия'], ...Object.entries(ACTIONS)],
+      },
+    ],
+    columns: [
+      ['Время', (a) => formatDateTime(a.at)],
+      ['Пользователь', (a) => a.user_login],
+      ['Действие', (a) => ACTIONS[a.action] || a.action],
+      ['Объект', (a) => (a.object_type
+        ? `${OBJECT_TYPES[a.object_type] || a.object_type}${a.object_id != null ? ` № ${a.object_id}` : ''}`
+        : DASH)],
+      ['Адрес', (a) => a.address],
+      ['Подробности', (a) => (a.detail && typeof a.detail === 'object' ? JSON.stringify(a.detail) : a.detail)],
+    ],
+  },
+};
+
+function renderRoute() {
+  const user = state.user;
+  if (!user) return;
+  const role = ROLES[user.role];
+  if (!role || !role.sections.length) return;
+  const host = document.querySelector('.section-host');
+  const tabs = document.getElementById('tabs');
+  if (!host || !tabs) return renderHome();
+
+  const route = parseRoute();
+  const name = role.sections.includes(route.section) ? route.section : role.sections[0];
+  const section = SECTIONS[name];
+  const seq = ++state.seq;
+
+  tabs.replaceChildren(...role.sections.map((key) => h('a', {
+    href: routeHref(key),
+    class: 'tab',
+    'aria-current': key === name ? 'page' : null,
+    'data-testid': `tab-${key}`,
+  }, SECTIONS[key].label)));
+
+  const page = pageParam(route.params);
+  const filterValues = {};
+  for (const f of section.filters) filterValues[f.key] = route.params.get(f.key) || '';
+
+  const body = h('div', { class: 'section-body', 'aria-live': 'polite', 'aria-busy': 'true' },
+    h('p', { class: 'loading', role: 'status' }, 'Загрузка…'));
+  host.replaceChildren(h('section', { class: 'list-section', 'data-testid': `section-${name}`, 'aria-labelledby': `h-${name}` },
+    h('h2', { id: `h-${name}` }, section.label),
+    filterForm(name, section, filterValues),
+    body));
+
+  loadList(name, section, page, filterValues, body, seq);
+}
+
+function filterForm(name, section, values) {
+  const controls = section.filters.map((f) => {
+    const id = `filter-${name}-${f.key}`;
+    let control;
+    if (f.type === 'select') {
+      control = h('select', { id, name: f.key, 'data-testid': id },
+        f.options.map(([value, label]) => h('option', { value, selected: value === values[f.key] }, label)));
+      control.addEventListener('change', () => control.form.requestSubmit());
+    } else {
+      control = h('input', {
+        id, name: f.key, type: 'search', value: values[f.key], placeholder: f.placeholder, 'data-testid': id,
+      });
+    }
+    return h('div', { class: 'field field-inline' }, h('label', { for: id }, f.label), control);
+  });
+  const hasSearch = section.filters.some((f) => f.type === 'search');
+  const active = Object.values(values).some((v) => v !== '');
+
+  return h('form', {
+    class: 'filters', role: 'search', 'aria-label': `Отбор: ${section.label}`,
+    onsubmit: (event) => {
+      event.preventDefault();
+      const data = new FormData(event.currentTarget);
+      const params = {};
+      for (const f of section.filters) params[f.key] = String(data.get(f.key) || '').trim();
+      navigate(name, params);
+    },
+  },
+  controls,
+  hasSearch ? h('button', { type: 'submit', class: 'button' }, 'Найти') : null,
+  active ? h('a', { class: 'button button-secondary', href: routeHref(name) }, 'Сбросить') : null);
+}
+
+async function loadList(name, section, page, filters, body, seq) {
+  let data;
+  try {
+    data = await api.list(section.path, { ...filters, page, per_page: PER_PAGE });
+  } catch (err) {
+    if (seq !== state.seq) return;
+    if (err instanceof ApiError && err.status === 401) return sessionLost();
+    body.setAttribute('aria-busy', 'false');
+    body.replaceChildren(alertBox(err.message || 'Не удалось загрузить список', 'section-error'));
+    return;
+  }
+  if (seq !== state.seq) return;
+
+  const items = Array.isArray(data && data.items) ? data.items : [];
+  const total = Number.isFinite(data && data.total) ? data.total : items.length;
+  const perPage = Number.isFinite(data && data.per_page) && data.per_page > 0 ? data.per_page : PER_PAGE;
+  const current = Number.isFinite(data && data.page) && data.page > 0 ? data.page : page;
+
+  body.setAttribute('aria-busy', 'false');
+  body.replaceChildren(
+    items.length ? dataTable(section, items) : h('p', { class: 'empty', 'data-testid': 'empty-state' }, section.empty),
+    pager(name, filters, current, perPage, total));
+}
+
+function dataTable(section, items) {
+  return h('div', { class: 'table-wrap' },
+    h('table', { class: 'data-table', 'data-testid': 'data-table' },
+      h('thead', {}, h('tr', {}, section.columns.map(([label]) => h('th', { scope: 'col' }, label)))),
+      h('tbody', {}, items.map((item) => h('tr', {},
+        section.columns.map(([, value]) => h('td', {}, text(value(item)))))))));
+}
+
+function pager(name, filters, page, perPage, total) {
+  const pages = Math.max(1, Math.ceil(total / perPage));
+  const go = (p) => () => navigate(name, { ...filters, page: p });
+  return h('nav', { class: 'pager', 'aria-label': 'Страницы', 'data-testid': 'pager' },
+    h('button', {
+      type: 'button', class: 'button button-secondary', disabled: page <= 1,
+      onclick: go(page - 1), 'data-testid': 'page-prev',
+    }, '← Назад'),
+    h('span', { class: 'pager-info', 'data-testid': 'page-info' },
+      `Страница ${page} из ${pages} · всего ${total}`),
+    h('button', {
+      type: 'button', class: 'button button-secondary', disabled: page >= pages,
+      onclick: go(page + 1), 'data-testid': 'page-next',
+    }, 'Вперёд →'));
+}
+
+// ---------------------------------------------------------------- start
+
+async function boot() {
+  document.getElementById('logout').addEventListener('click', logout);
+  window.addEventListener('hashchange', () => {
+    if (state.user) renderRoute();
+  });
+  try {
+    startSession(await api.me());
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) renderLogin();
+    else renderLogin({ error: err instanceof ApiError ? err.message : 'Не удалось связаться с сервером' });
+  }
+}
+
+boot();
