@@ -33,7 +33,10 @@ function problemMessage(status, problem, headers) {
   }
   if (problem && typeof problem === 'object') {
     const text = problem.detail || problem.title;
-    if (typeof text === 'string' && text.trim() !== '') return text;
+    if (typeof text === 'string' && text.trim() !== '') {
+      const t = text.trim();
+      return t.charAt(0).toUpperCase() + t.slice(1); // the server's details start in lower case
+    }
   }
   return FALLBACK_MESSAGES[status] || `Ошибка сервера (код ${status})`;
 }

@@ -6,10 +6,18 @@
 #include <stdio.h>
 #include <string.h>
 
+bool fe_has(const struct field_errors *fe, const char *field)
+{
+    for (int i = 0; i < fe->n; i++)
+        if (strcmp(fe->e[i].field, field) == 0)
+            return true;
+    return false;
+}
+
 void fe_add(struct field_errors *fe, const char *field, const char *fmt, ...)
 {
-    if (fe->n >= FIELD_ERRORS_MAX)
-        return;
+    if (fe->n >= FIELD_ERRORS_MAX || fe_has(fe, field))
+        return; /* the first problem of a field is the one reported */
     snprintf(fe->e[fe->n].field, sizeof fe->e[fe->n].field, "%s", field);
     va_list ap;
     va_start(ap, fmt);
@@ -18,13 +26,6 @@ void fe_add(struct field_errors *fe, const char *field, const char *fmt, ...)
     fe->n++;
 }
 
-bool fe_has(const struct field_errors *fe, const char *field)
-{
-    for (int i = 0; i < fe->n; i++)
-        if (strcmp(fe->e[i].field, field) == 0)
-            return true;
-    return false;
-}
 
 static void read_string(json_t *v, const struct jv_field *f, struct arena *a,
                         struct field_errors *fe)

@@ -20,7 +20,7 @@ struct field_errors {
     } e[FIELD_ERRORS_MAX];
 };
 
-/* Adds one error (ignored past FIELD_ERRORS_MAX). */
+/* Adds one error; ignored for a field that has one already, or past FIELD_ERRORS_MAX. */
 void fe_add(struct field_errors *fe, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* True if field already has an error. */

@@ -47,7 +47,9 @@ int dir_municipality_check(const struct municipality *m, struct field_errors *fe
     const char *why = NULL;
     if (!m->name || !*m->name)
         fe_add(fe, "name", "обязательное поле");
-    if (m->oktmo && !ident_oktmo_valid(m->oktmo, &why))
+    if (!m->oktmo || !*m->oktmo)
+        fe_add(fe, "oktmo", "обязательное поле");
+    else if (!ident_oktmo_valid(m->oktmo, &why))
         fe_add(fe, "oktmo", "%s", why);
     if (!m->timezone || !date_tz_valid(m->timezone))
         fe_add(fe, "timezone", "неизвестный часовой пояс (ожидается имя IANA, например Europe/Moscow)");

@@ -469,6 +469,11 @@ int dir_user_list(struct store_conn *c, const struct store_scope *s, const struc
     return rc;
 }
 
+static const char *user_search(struct arena *a, const struct user *u)
+{
+    return text_lower(a, arena_printf(a, "%s %s", u->full_name, u->login));
+}
+
 /* Fixes the user's region and municipality from their organization or
  * municipality, which must be visible to the caller. */
 static int place_user(struct store_conn *c, const struct store_scope *s, struct user *u,
@@ -512,7 +517,7 @@ int dir_user_create(struct store_conn *c, const struct store_scope *s, struct us
     u->created_at = store_now();
     u->active = true;
     struct store_val p[] = {SV_T(u->login),        SV_T(u->full_name),
-                            SV_T(text_lower(a, u->full_name)), SV_T(u->email),
+                            SV_T(user_search(a, u)), SV_T(u->email),
                             SV_T(u->role),         SV_ID(u->region_id),
                             SV_ID(u->municipality_id), SV_ID(u->org_id),
                             SV_T(password_hash),   SV_I(u->created_at)};
@@ -536,7 +541,7 @@ int dir_user_update(struct store_conn *c, const struct store_scope *s, const str
     store_scope_bind(s, p);
     p[3] = SV_I(u->id);
     p[4] = SV_T(u->full_name);
-    p[5] = SV_T(text_lower(a, u->full_name));
+    p[5] = SV_T(user_search(a, u));
     p[6] = SV_T(u->email);
     p[7] = SV_I(u->active ? 1 : 0);
     p[8] = SV_T(password_hash);

@@ -131,8 +131,7 @@ static void read_municipality(struct http_req *r, json_t *body, struct municipal
                                 {create ? "region_id" : "", JV_INT, false, 0, &m->region_id, NULL},
                                 {NULL}};
     jv_read(body, fields, r->arena, fe);
-    if (fe->n == 0)
-        dir_municipality_check(m, fe);
+    dir_municipality_check(m, fe);
 }
 
 static struct audit_object mun_object(const struct municipality *m)
@@ -215,8 +214,7 @@ static void read_org(struct http_req *r, json_t *body, struct organization *o, b
         {"website", JV_STRING, false, 200, &o->website, NULL},
         {NULL}};
     jv_read(body, fields, r->arena, fe);
-    if (fe->n == 0)
-        dir_org_check(o, fe);
+    dir_org_check(o, fe);
 }
 
 static struct audit_object org_object(const struct organization *o)
@@ -390,7 +388,7 @@ int api_users_create(struct http_req *r)
     const char *password = NULL;
     struct field_errors fe = {0};
     struct jv_field fields[] = {{"login", JV_STRING, true, 64, &u.login, NULL},
-                                {"full_name", JV_STRING, true, 300, &u.full_name, NULL},
+                                {"full_name", JV_STRING, false, 300, &u.full_name, NULL},
                                 {"email", JV_STRING, false, 200, &u.email, NULL},
                                 {"role", JV_STRING, true, 32, &u.role, NULL},
                                 {"password", JV_STRING, true, 1024, &password, NULL},
@@ -400,14 +398,15 @@ int api_users_create(struct http_req *r)
                                 {NULL}};
     jv_read(body, fields, r->arena, &fe);
     json_decref(body);
-    if (fe.n == 0)
-        dir_user_check(&u, password, &fe);
-    if (fe.n)
-        return http_validation(r, &fe);
-    if (!dir_role_grantable(scope(r)->kind, u.role))
+    if (!u.full_name)
+        u.full_name = u.login;
+    if (dir_is_role(u.role) && !dir_role_grantable(scope(r)->kind, u.role))
         return http_problem(r, 403, "forbidden", "Недостаточно прав",
                             arena_printf(r->arena, "нельзя создать пользователя с ролью %s",
                                          u.role));
+    dir_user_check(&u, password, &fe);
+    if (fe.n)
+        return http_validation(r, &fe);
     char hash[crypto_pwhash_STRBYTES];
     struct err e = {0};
     if (auth_password_hash(password, hash, &e))

@@ -271,7 +271,8 @@ test('a wrong password keeps the login form and shows the server\'s error messag
     const problem = await answer.json();
     const error = testid(page, 'login-error');
     await error.waitFor({ state: 'visible' });
-    assert.equal(await textOf(error), problem.detail || problem.title, 'the form shows the problem detail');
+    assert.equal((await textOf(error)).toLowerCase(), (problem.detail || problem.title).trim().toLowerCase(),
+      'the form shows the problem detail (first letter capitalised)');
     assert.equal(await testid(page, 'home-title').count(), 0, 'no home page');
     assert.equal(await sessionCookie(context), undefined, 'no session cookie');
     assert.equal(await page.getByLabel('Логин').inputValue(), 'admin', 'the login stays filled in');
