@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Static analysis of src/ with cppcheck, using the build's compile commands.
+# Any finding (or cppcheck's own complaint) fails the check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
-cppcheck --project="$build/compile_commands.json" --file-filter="$PWD/src/*" \
+out=$(cppcheck --project="$build/compile_commands.json" --file-filter='src/*' \
   --enable=warning,portability,performance --inline-suppr --error-exitcode=1 \
-  --suppress=missingIncludeSystem --suppress=unmatchedSuppression -q -j2 \
-  --cppcheck-build-dir="$build" 2>&1
-echo "cppcheck: clean"
+  --suppress=missingIncludeSystem --suppress=unmatchedSuppression -j2 \
+  --template='{file}:{line}:{column}: {severity}: {message} [{id}]' 2>&1) || { echo "$out"; exit 1; }
+checked=$(grep -c '^Checking ' <<<"$out" || true)
+findings=$(grep -v -e '^Checking ' -e '^[0-9]*/[0-9]* files checked' <<<"$out" || true)
+if [ -n "$findings" ] || [ "$checked" -eq 0 ]; then
+  echo "$findings"
+  echo "cppcheck: $checked files checked; findings above" >&2
+  exit 1
+fi
+echo "cppcheck: $checked files checked, no findings"

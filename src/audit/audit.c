@@ -9,12 +9,11 @@ int audit_write(struct store_conn *c, const struct audit_actor *who, const char 
 {
     char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
     struct audit_object none = {0};
-    if (!obj)
-        obj = &none;
-    struct store_val p[] = {SV_I(store_now()),     SV_ID(who->user_id),       SV_T(who->login),
-                            SV_T(action),          SV_T(obj->type),           SV_ID(obj->id),
-                            SV_ID(obj->region_id), SV_ID(obj->municipality_id), SV_ID(obj->org_id),
-                            SV_T(who->address),    SV_T(who->request_id),     SV_T(text)};
+    if (!obj) obj = &none;
+    struct store_val p[] = {
+        SV_I(store_now()),  SV_ID(who->user_id), SV_T(who->login),      SV_T(action),
+        SV_T(obj->type),    SV_ID(obj->id),      SV_ID(obj->region_id), SV_ID(obj->municipality_id),
+        SV_ID(obj->org_id), SV_T(who->address),  SV_T(who->request_id), SV_T(text)};
     int rc = store_exec(c,
                         "INSERT INTO audit_log (at, user_id, user_login, action, object_type,"
                         " object_id, region_id, municipality_id, org_id, address, request_id,"
@@ -25,8 +24,8 @@ int audit_write(struct store_conn *c, const struct audit_actor *who, const char 
 }
 
 #define AUDIT_FILTER                                                                               \
-    "(l.region_id = $1 OR $1 = 0) AND (l.municipality_id = $2 OR $2 = 0)"                         \
-    " AND (l.org_id = $3 OR $3 = 0) AND (l.action = $4 OR $4 IS NULL)"                            \
+    "(l.region_id = $1 OR $1 = 0) AND (l.municipality_id = $2 OR $2 = 0)"                          \
+    " AND (l.org_id = $3 OR $3 = 0) AND (l.action = $4 OR $4 IS NULL)"                             \
     " AND (l.object_type = $5 OR $5 IS NULL) AND (l.user_id = $6 OR $6 = 0)"
 
 static const char *dup_col(struct arena *a, struct store_rows *r, int col)
@@ -40,8 +39,7 @@ int audit_list(struct store_conn *c, const struct store_scope *s, const struct a
                int64_t *total, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     struct store_val p[8];
     store_scope_bind(s, p);
     p[3] = SV_T(f->action);

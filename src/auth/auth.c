@@ -18,26 +18,34 @@ static const struct {
                   R(USERS_READ) | R(USERS_WRITE) | R(AUDIT_READ)},
     {"region_operator", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(MUNICIPALITIES_WRITE) |
                             R(ORGANIZATIONS_READ) | R(ORGANIZATIONS_CREATE) |
-                            R(ORGANIZATIONS_WRITE) | R(USERS_READ) | R(USERS_WRITE) | R(AUDIT_READ)},
+                            R(ORGANIZATIONS_WRITE) | R(USERS_READ) | R(USERS_WRITE) |
+                            R(AUDIT_READ)},
     {"municipal_operator", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(ORGANIZATIONS_READ) |
-                               R(ORGANIZATIONS_CREATE) | R(ORGANIZATIONS_WRITE) | R(USERS_READ) | R(USERS_WRITE) |
-                               R(AUDIT_READ)},
-    {"org_staff", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(ORGANIZATIONS_READ) |
-                      R(ORGANIZATIONS_WRITE)},
+                               R(ORGANIZATIONS_CREATE) | R(ORGANIZATIONS_WRITE) | R(USERS_READ) |
+                               R(USERS_WRITE) | R(AUDIT_READ)},
+    {"org_staff",
+     R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(ORGANIZATIONS_READ) | R(ORGANIZATIONS_WRITE)},
     {"resident", R(REGIONS_READ)},
 #undef R
 };
 
-static const char *const right_names[] = {
-    "regions.read", "municipalities.read", "municipalities.write", "organizations.read",
-    "organizations.create", "organizations.write", "users.read", "users.write", "audit.read", "session", "none"};
+static const char *const right_names[] = {"regions.read",
+                                          "municipalities.read",
+                                          "municipalities.write",
+                                          "organizations.read",
+                                          "organizations.create",
+                                          "organizations.write",
+                                          "users.read",
+                                          "users.write",
+                                          "audit.read",
+                                          "session",
+                                          "none"};
 
 static sem_t hash_slots; /* bounds concurrent argon2id hashes */
 
 int auth_init(int max_parallel_hashes, struct err *e)
 {
-    if (sodium_init() < 0)
-        return err_set(e, ERR_NOMEM, "libsodium failed to initialize");
+    if (sodium_init() < 0) return err_set(e, ERR_NOMEM, "libsodium failed to initialize");
     if (sem_init(&hash_slots, 0, (unsigned)(max_parallel_hashes > 0 ? max_parallel_hashes : 1)))
         return err_set(e, ERR_NOMEM, "cannot create semaphore");
     return 0;
@@ -45,11 +53,9 @@ int auth_init(int max_parallel_hashes, struct err *e)
 
 bool auth_role_has(const char *role, enum right r)
 {
-    if (r == RIGHT_NONE || r == RIGHT_SESSION)
-        return true;
+    if (r == RIGHT_NONE || r == RIGHT_SESSION) return true;
     for (size_t i = 0; i < sizeof role_rights / sizeof role_rights[0]; i++)
-        if (strcmp(role_rights[i].role, role) == 0)
-            return role_rights[i].rights & (1u << r);
+        if (strcmp(role_rights[i].role, role) == 0) return role_rights[i].rights & (1u << r);
     return false;
 }
 
@@ -76,8 +82,7 @@ struct store_scope auth_scope_of(const struct user *u)
         s.kind = SCOPE_RESIDENT;
     /* Defence in depth: a scoped role without its place sees nothing. */
     if ((s.kind == SCOPE_REGION && !s.region_id) ||
-        (s.kind == SCOPE_MUNICIPALITY && !s.municipality_id) ||
-        (s.kind == SCOPE_ORG && !s.org_id))
+        (s.kind == SCOPE_MUNICIPALITY && !s.municipality_id) || (s.kind == SCOPE_ORG && !s.org_id))
         s.kind = SCOPE_NONE;
     return s;
 }
@@ -107,8 +112,8 @@ static void hash_token(const char *token, char out[65])
 }
 
 /* Seconds until the caller may try again, or 0 if not throttled. */
-static int throttle_wait(struct store_conn *c, const char *login, const char *address,
-                         long *wait, struct err *e)
+static int throttle_wait(struct store_conn *c, const char *login, const char *address, long *wait,
+                         struct err *e)
 {
     static const char *const sql[] = {
         "SELECT count(*), coalesce(min(at), 0) FROM login_failures WHERE login = $1 AND at > $2",
@@ -122,12 +127,10 @@ static int throttle_wait(struct store_conn *c, const char *login, const char *ad
         struct store_val p[] = {SV_T(key[i]), SV_I(now - AUTH_WINDOW)};
         struct store_rows *r;
         int rc = store_query(c, sql[i], p, 2, &r, e);
-        if (rc)
-            return rc;
+        if (rc) return rc;
         if (store_next(r) && store_int(r, 0) >= limit[i]) {
             long w = (long)(store_int(r, 1) + AUTH_WINDOW - now);
-            if (w > *wait)
-                *wait = w > 0 ? w : 1;
+            if (w > *wait) *wait = w > 0 ? w : 1;
         }
         store_rows_free(r);
     }
@@ -138,8 +141,8 @@ static int record_failure(struct store_conn *c, const char *login, const char *a
                           const char *request_id, struct err *e)
 {
     struct store_val p[] = {SV_T(login), SV_T(address), SV_I(store_now())};
-    int rc = store_exec(c, "INSERT INTO login_failures (login, address, at) VALUES ($1, $2, $3)",
-                        p, 3, NULL, e);
+    int rc = store_exec(c, "INSERT INTO login_failures (login, address, at) VALUES ($1, $2, $3)", p,
+                        3, NULL, e);
     struct audit_actor who = {.login = login, .address = address, .request_id = request_id};
     return rc ? rc : audit_write(c, &who, "auth.login_failed", NULL, NULL, e);
 }
@@ -153,8 +156,8 @@ static int open_session(struct store_conn *c, struct auth_session *out, char *to
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     hash_token(token, out->token_hash);
     int64_t now = store_now();
-    struct store_val p[] = {SV_T(out->token_hash), SV_I(out->user.id), SV_I(now),
-                            SV_I(now + ttl), SV_T(address)};
+    struct store_val p[] = {SV_T(out->token_hash), SV_I(out->user.id), SV_I(now), SV_I(now + ttl),
+                            SV_T(address)};
     return store_exec(c,
                       "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, address)"
                       " VALUES ($1, $2, $3, $4, $5)",
@@ -166,28 +169,27 @@ static struct audit_object user_object(const struct user *u)
     return (struct audit_object){"user", u->id, u->region_id, u->municipality_id, u->org_id};
 }
 
-int auth_login(struct store_conn *c, const char *login, const char *password,
-               const char *address, const char *request_id, long ttl, struct arena *a,
-               struct auth_session *out, char *token, struct err *e)
+int auth_login(struct store_conn *c, const char *login, const char *password, const char *address,
+               const char *request_id, long ttl, struct arena *a, struct auth_session *out,
+               char *token, struct err *e)
 {
     const struct store_scope system = {.kind = SCOPE_SYSTEM};
     long wait = 0;
     const char *hash = NULL;
     int rc = store_begin(c, e);
-    if (rc || (rc = throttle_wait(c, login, address, &wait, e)))
-        goto done;
+    if (rc || (rc = throttle_wait(c, login, address, &wait, e))) goto done;
     if (wait) {
         rc = err_set(e, ERR_THROTTLED, "слишком много неудачных попыток входа");
         e->retry_after = wait;
         goto done; /* nothing to write: roll back */
     }
     rc = dir_user_by_login(c, &system, login, a, &out->user, &hash, e);
-    if (rc && rc != ERR_NOTFOUND)
-        goto done;
+    if (rc && rc != ERR_NOTFOUND) goto done;
     /* Verify even for an unknown login, so timing does not reveal which logins exist. */
-    bool ok = auth_password_verify(hash ? hash : "$argon2id$v=19$m=65536,t=2,p=1$"
-                                                 "c29tZXNhbHRzb21lc2FsdA$"
-                                                 "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE",
+    bool ok = auth_password_verify(hash ? hash
+                                        : "$argon2id$v=19$m=65536,t=2,p=1$"
+                                          "c29tZXNhbHRzb21lc2FsdA$"
+                                          "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE",
                                    password);
     if (rc == ERR_NOTFOUND || !ok || !out->user.active) {
         if ((rc = record_failure(c, login, address, request_id, e)) == 0 &&
@@ -203,16 +205,14 @@ int auth_login(struct store_conn *c, const char *login, const char *password,
         goto done;
     rc = store_commit(c, e);
 done:
-    if (rc)
-        store_rollback(c); /* no-op when the failure was already committed */
+    if (rc) store_rollback(c); /* no-op when the failure was already committed */
     return rc;
 }
 
 int auth_session_find(struct store_conn *c, const char *token, struct arena *a,
                       struct auth_session *out, struct err *e)
 {
-    if (strlen(token) != AUTH_TOKEN_LEN)
-        return err_set(e, ERR_AUTH, "сессия не найдена");
+    if (strlen(token) != AUTH_TOKEN_LEN) return err_set(e, ERR_AUTH, "сессия не найдена");
     hash_token(token, out->token_hash);
     struct store_val p[] = {SV_T(out->token_hash), SV_I(store_now())};
     struct store_rows *r;
@@ -223,8 +223,7 @@ int auth_session_find(struct store_conn *c, const char *token, struct arena *a,
                          " WHERE s.token_hash = $1 AND s.expires_at > $2"
                          " AND s.revoked_at IS NULL AND u.active = 1",
                          p, 2, &r, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     if (store_next(r)) {
         struct user *u = &out->user;
         u->id = store_int(r, 0);

@@ -25,9 +25,9 @@ enum right {
 };
 
 /* Throttling limits (see docs/api.md). */
-#define AUTH_WINDOW 900          /* seconds */
-#define AUTH_MAX_PER_LOGIN 5     /* failures of one login within the window */
-#define AUTH_MAX_PER_ADDRESS 20  /* failures from one address within the window */
+#define AUTH_WINDOW 900         /* seconds */
+#define AUTH_MAX_PER_LOGIN 5    /* failures of one login within the window */
+#define AUTH_MAX_PER_ADDRESS 20 /* failures from one address within the window */
 
 #define AUTH_TOKEN_LEN 43 /* base64url of 32 random bytes */
 
@@ -56,9 +56,9 @@ bool auth_password_verify(const char *hash, const char *password);
  * e->retry_after; ERR_AUTH for a bad login or password (one answer for both).
  * Records the attempt in login_failures / the audit log. Runs its own
  * transaction. */
-int auth_login(struct store_conn *c, const char *login, const char *password,
-               const char *address, const char *request_id, long ttl, struct arena *a,
-               struct auth_session *out, char *token, struct err *e);
+int auth_login(struct store_conn *c, const char *login, const char *password, const char *address,
+               const char *request_id, long ttl, struct arena *a, struct auth_session *out,
+               char *token, struct err *e);
 
 /* Finds the live session of a token. ERR_AUTH if unknown, expired, revoked or
  * the user is inactive. */

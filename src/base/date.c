@@ -14,22 +14,26 @@
 
 #include "base/err.h"
 
-static int fail(const char **why, const char *msg) {
+static int fail(const char **why, const char *msg)
+{
     if (why) *why = msg;
     return ERR_INVALID;
 }
 
-bool date_is_leap(int y) {
+bool date_is_leap(int y)
+{
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-int date_last_day_of_month(int y, int m) {
+int date_last_day_of_month(int y, int m)
+{
     static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (m < 1 || m > 12) return ERR_INVALID;
     return m == 2 && date_is_leap(y) ? 29 : days[m - 1];
 }
 
-bool date_valid(struct date dt) {
+bool date_valid(struct date dt)
+{
     return dt.y >= 1 && dt.y <= 9999 && dt.m >= 1 && dt.m <= 12 && dt.d >= 1 &&
            dt.d <= date_last_day_of_month(dt.y, dt.m);
 }
@@ -37,7 +41,8 @@ bool date_valid(struct date dt) {
 /* Years are counted from March, so the leap day is the last day of a year; a
  * 400-year era has exactly 146097 days; 719468 days lie between 0000-03-01
  * and 1970-01-01. */
-int64_t date_days_from_civil(struct date dt) {
+int64_t date_days_from_civil(struct date dt)
+{
     int64_t y = (int64_t)dt.y - (dt.m <= 2);
     int64_t era = (y >= 0 ? y : y - 399) / 400;
     int64_t yoe = y - era * 400;                                               /* [0, 399] */
@@ -46,7 +51,8 @@ int64_t date_days_from_civil(struct date dt) {
     return era * 146097 + doe - 719468;
 }
 
-struct date date_civil_from_days(int64_t days) {
+struct date date_civil_from_days(int64_t days)
+{
     int64_t z = days + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097;                                      /* [0, 146096] */
@@ -61,7 +67,8 @@ struct date date_civil_from_days(int64_t days) {
 }
 
 /* Value of n digits at s, or -1 if any is not a digit. */
-static int digits(const char *s, int n) {
+static int digits(const char *s, int n)
+{
     int v = 0;
     for (int i = 0; i < n; i++) {
         if (s[i] < '0' || s[i] > '9') return -1;
@@ -70,7 +77,8 @@ static int digits(const char *s, int n) {
     return v;
 }
 
-int date_parse(const char *s, struct date *out, const char **why) {
+int date_parse(const char *s, struct date *out, const char **why)
+{
     static const char *bad = "Дата: ожидается формат ГГГГ-ММ-ДД";
     if (!s || !*s) return fail(why, "Дата: не указана");
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') return fail(why, bad);
@@ -82,12 +90,14 @@ int date_parse(const char *s, struct date *out, const char **why) {
 }
 
 /* Writes v (0 <= v < 10^n) as exactly n digits, zero-padded. */
-static void put_digits(char *p, int v, int n) {
+static void put_digits(char *p, int v, int n)
+{
     for (int i = n - 1; i >= 0; i--, v /= 10)
         p[i] = (char)('0' + v % 10);
 }
 
-int date_format(struct date dt, char out[DATE_STR_SIZE]) {
+int date_format(struct date dt, char out[DATE_STR_SIZE])
+{
     out[0] = '\0';
     if (!date_valid(dt)) return ERR_INVALID;
     put_digits(out, dt.y, 4);
@@ -99,7 +109,8 @@ int date_format(struct date dt, char out[DATE_STR_SIZE]) {
     return 0;
 }
 
-int date_add_days(struct date dt, int64_t n, struct date *out) {
+int date_add_days(struct date dt, int64_t n, struct date *out)
+{
     /* Day numbers of 0001-01-01 and 9999-12-31. */
     const int64_t lo = -719162, hi = 2932896;
     if (!date_valid(dt) || n < lo - hi || n > hi - lo) return ERR_INVALID;
@@ -109,24 +120,29 @@ int date_add_days(struct date dt, int64_t n, struct date *out) {
     return 0;
 }
 
-int date_period(int y, int m) {
+int date_period(int y, int m)
+{
     return y * 12 + m - 1;
 }
 
 /* Floor division, so that negative periods still map to months 1..12. */
-int date_period_year(int period) {
+int date_period_year(int period)
+{
     return period >= 0 ? period / 12 : -((11 - period) / 12);
 }
 
-int date_period_month(int period) {
+int date_period_month(int period)
+{
     return period - date_period_year(period) * 12 + 1;
 }
 
-static bool period_in_range(int64_t p) {
+static bool period_in_range(int64_t p)
+{
     return p >= 1 * 12 && p <= 9999 * 12 + 11;
 }
 
-int date_period_parse(const char *s, int *out, const char **why) {
+int date_period_parse(const char *s, int *out, const char **why)
+{
     static const char *bad = "Период: ожидается формат ГГГГ-ММ";
     if (!s || !*s) return fail(why, "Период: не указан");
     if (strlen(s) != 7 || s[4] != '-') return fail(why, bad);
@@ -136,7 +152,8 @@ int date_period_parse(const char *s, int *out, const char **why) {
     return 0;
 }
 
-int date_period_format(int period, char out[PERIOD_STR_SIZE]) {
+int date_period_format(int period, char out[PERIOD_STR_SIZE])
+{
     out[0] = '\0';
     if (!period_in_range(period)) return ERR_INVALID;
     put_digits(out, date_period_year(period), 4);
@@ -146,19 +163,22 @@ int date_period_format(int period, char out[PERIOD_STR_SIZE]) {
     return 0;
 }
 
-int date_period_add_months(int period, int n, int *out) {
+int date_period_add_months(int period, int n, int *out)
+{
     int64_t p = (int64_t)period + n;
     if (!period_in_range(period) || !period_in_range(p)) return ERR_INVALID;
     *out = (int)p;
     return 0;
 }
 
-struct date date_period_first_day(int period) {
+struct date date_period_first_day(int period)
+{
     struct date dt = {date_period_year(period), date_period_month(period), 1};
     return dt;
 }
 
-struct date date_period_last_day(int period) {
+struct date date_period_last_day(int period)
+{
     struct date dt = date_period_first_day(period);
     dt.d = date_last_day_of_month(dt.y, dt.m);
     return dt;
@@ -171,7 +191,8 @@ struct date date_period_last_day(int period) {
 /* Copies an IANA name to UTF-16; -1 unless it is 1..63 characters of
  * [A-Za-z0-9/_+-] (every IANA name is; this also keeps ICU's invariant-character
  * conversion defined). */
-static int tz_uchars(const char *iana, UChar id[TZ_ID_CAP]) {
+static int tz_uchars(const char *iana, UChar id[TZ_ID_CAP])
+{
     if (!iana) return -1;
     size_t n = strlen(iana);
     if (n == 0 || n >= TZ_ID_CAP) return -1;
@@ -188,7 +209,8 @@ static int tz_uchars(const char *iana, UChar id[TZ_ID_CAP]) {
 
 /* ucal_open silently falls back to GMT for an unknown zone, so a zone is
  * accepted only when ICU canonicalizes it as a system (tzdata) ID. */
-bool date_tz_valid(const char *iana) {
+bool date_tz_valid(const char *iana)
+{
     UChar id[TZ_ID_CAP], canon[TZ_ID_CAP];
     int n = tz_uchars(iana, id);
     if (n < 0) return false;
@@ -201,7 +223,8 @@ bool date_tz_valid(const char *iana) {
 }
 
 /* A private calendar in a valid zone, or NULL. Caller closes it. */
-static UCalendar *tz_open(const char *tz) {
+static UCalendar *tz_open(const char *tz)
+{
     UChar id[TZ_ID_CAP];
     if (!date_tz_valid(tz)) return NULL;
     int n = tz_uchars(tz, id);
@@ -218,7 +241,8 @@ static UCalendar *tz_open(const char *tz) {
 #define UNIX_MIN (-719162LL * 86400)
 #define UNIX_MAX (2932896LL * 86400 + 86399)
 
-int date_utc_to_local(const char *tz, int64_t unix_seconds, struct date_local *out) {
+int date_utc_to_local(const char *tz, int64_t unix_seconds, struct date_local *out)
+{
     if (unix_seconds < UNIX_MIN || unix_seconds > UNIX_MAX) return ERR_INVALID;
     UCalendar *cal = tz_open(tz);
     if (!cal) return ERR_INVALID;
@@ -246,7 +270,8 @@ int date_utc_to_local(const char *tz, int64_t unix_seconds, struct date_local *o
     return 0;
 }
 
-int date_local_to_utc(const char *tz, int y, int m, int d, int h, int min, int s, int64_t *out) {
+int date_local_to_utc(const char *tz, int y, int m, int d, int h, int min, int s, int64_t *out)
+{
     struct date dt = {y, m, d};
     if (!date_valid(dt) || h < 0 || h > 23 || min < 0 || min > 59 || s < 0 || s > 59)
         return ERR_INVALID;

@@ -9,8 +9,7 @@
 bool fe_has(const struct field_errors *fe, const char *field)
 {
     for (int i = 0; i < fe->n; i++)
-        if (strcmp(fe->e[i].field, field) == 0)
-            return true;
+        if (strcmp(fe->e[i].field, field) == 0) return true;
     return false;
 }
 
@@ -25,7 +24,6 @@ void fe_add(struct field_errors *fe, const char *field, const char *fmt, ...)
     va_end(ap);
     fe->n++;
 }
-
 
 static void read_string(json_t *v, const struct jv_field *f, struct arena *a,
                         struct field_errors *fe)
@@ -77,17 +75,16 @@ int jv_read(json_t *obj, const struct jv_field *fields, struct arena *a, struct 
     int before = fe->n;
     const char *key;
     json_t *v;
-    json_object_foreach(obj, key, v) {
+    json_object_foreach(obj, key, v)
+    {
         const struct jv_field *f = fields;
         while (f->name && strcmp(f->name, key) != 0)
             f++;
-        if (!f->name)
-            fe_add(fe, key, "неизвестное поле");
+        if (!f->name) fe_add(fe, key, "неизвестное поле");
     }
     for (const struct jv_field *f = fields; f->name; f++) {
         v = json_object_get(obj, f->name);
-        if (f->present)
-            *f->present = v != NULL;
+        if (f->present) *f->present = v != NULL;
         if (v)
             read_one(v, f, a, fe);
         else if (f->required)

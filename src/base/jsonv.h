@@ -26,7 +26,11 @@ void fe_add(struct field_errors *fe, const char *field, const char *fmt, ...)
 /* True if field already has an error. */
 bool fe_has(const struct field_errors *fe, const char *field);
 
-enum jv_kind { JV_STRING, JV_INT, JV_BOOL };
+enum jv_kind {
+    JV_STRING,
+    JV_INT,
+    JV_BOOL
+};
 
 struct jv_field {
     const char *name;

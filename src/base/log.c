@@ -17,8 +17,7 @@ void log_set_level(enum log_level level)
 int log_level_parse(const char *s)
 {
     for (int i = 0; i < 4; i++)
-        if (strcmp(s, level_names[i]) == 0)
-            return i;
+        if (strcmp(s, level_names[i]) == 0) return i;
     return -1;
 }
 
@@ -36,10 +35,9 @@ void log_write(enum log_level level, const char *msg, json_t *fields)
     size_t n = strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(stamp + n, sizeof stamp - n, ".%03ldZ", ts.tv_nsec / 1000000);
 
-    json_t *line = json_pack("{s:s, s:s, s:s}", "ts", stamp, "level", level_names[level],
-                             "msg", msg);
-    if (line && fields)
-        json_object_update(line, fields);
+    json_t *line =
+        json_pack("{s:s, s:s, s:s}", "ts", stamp, "level", level_names[level], "msg", msg);
+    if (line && fields) json_object_update(line, fields);
     json_decref(fields);
     char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
     json_decref(line);

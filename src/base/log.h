@@ -5,7 +5,12 @@
 
 #include <jansson.h>
 
-enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+enum log_level {
+    LOG_DEBUG,
+    LOG_INFO,
+    LOG_WARN,
+    LOG_ERROR
+};
 
 /* Lines below this level are dropped. Default LOG_INFO. */
 void log_set_level(enum log_level level);

@@ -10,21 +10,24 @@
 
 __extension__ typedef __int128 i128;
 
-static int fail(const char **why, const char *msg) {
+static int fail(const char **why, const char *msg)
+{
     if (why) *why = msg;
     return ERR_INVALID;
 }
 
 /* Length in bytes of a thousands separator starting at p, or 0: a space,
  * U+00A0 NO-BREAK SPACE, U+2009 THIN SPACE or U+202F NARROW NO-BREAK SPACE. */
-static size_t group_sep(const char *p) {
+static size_t group_sep(const char *p)
+{
     if (p[0] == ' ') return 1;
     if (p[0] == '\xc2' && p[1] == '\xa0') return 2;
     if (p[0] == '\xe2' && p[1] == '\x80' && (p[2] == '\x89' || p[2] == '\xaf')) return 3;
     return 0;
 }
 
-int money_parse(const char *s, int64_t *out, const char **why) {
+int money_parse(const char *s, int64_t *out, const char **why)
+{
     static const char *bad = "Сумма: неверный формат числа";
     static const char *big = "Сумма: слишком большое значение";
     if (!s || !*s) return fail(why, "Сумма: не указана");
@@ -79,11 +82,13 @@ int money_parse(const char *s, int64_t *out, const char **why) {
 }
 
 /* |k| without overflow, also for INT64_MIN. */
-static uint64_t magnitude(int64_t k) {
+static uint64_t magnitude(int64_t k)
+{
     return k < 0 ? (uint64_t)(-(k + 1)) + 1 : (uint64_t)k;
 }
 
-int money_format(char *buf, size_t size, int64_t kopecks) {
+int money_format(char *buf, size_t size, int64_t kopecks)
+{
     uint64_t m = magnitude(kopecks);
     int n = snprintf(buf, size, "%s%" PRIu64 ".%02u", kopecks < 0 ? "-" : "", m / 100,
                      (unsigned)(m % 100));
@@ -94,7 +99,8 @@ int money_format(char *buf, size_t size, int64_t kopecks) {
     return 0;
 }
 
-int money_format_display(char *buf, size_t size, int64_t kopecks) {
+int money_format_display(char *buf, size_t size, int64_t kopecks)
+{
     char tmp[MONEY_DISPLAY_SIZE];
     char digits[24];
     uint64_t m = magnitude(kopecks);
@@ -124,21 +130,24 @@ int money_format_display(char *buf, size_t size, int64_t kopecks) {
     return 0;
 }
 
-int money_add(int64_t a, int64_t b, int64_t *out) {
+int money_add(int64_t a, int64_t b, int64_t *out)
+{
     int64_t r;
     if (__builtin_add_overflow(a, b, &r) || r == INT64_MIN) return ERR_INVALID;
     *out = r;
     return 0;
 }
 
-int money_sub(int64_t a, int64_t b, int64_t *out) {
+int money_sub(int64_t a, int64_t b, int64_t *out)
+{
     int64_t r;
     if (__builtin_sub_overflow(a, b, &r) || r == INT64_MIN) return ERR_INVALID;
     *out = r;
     return 0;
 }
 
-int money_mul_div_round(int64_t a, int64_t b, int64_t c, int64_t *out) {
+int money_mul_div_round(int64_t a, int64_t b, int64_t c, int64_t *out)
+{
     if (c == 0) return ERR_INVALID;
     /* |a·b| <= 2^126, so the product and everything below fit in 128 bits. */
     i128 p = (i128)a * b;

@@ -33,8 +33,7 @@ static void print_help(const char *command, const char *usage, const struct flag
         char name[64];
         snprintf(name, sizeof name, "%s", k->key);
         for (char *p = name; *p; p++)
-            if (*p == '_')
-                *p = '-';
+            if (*p == '_') *p = '-';
         printf("  --%-24s %s\n", name, k->help);
     }
     printf("  --%-24s %s\n", "help", "show this text");
@@ -46,10 +45,8 @@ static void print_help(const char *command, const char *usage, const struct flag
 static const char *config_path(int argc, char **argv)
 {
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-            return argv[i + 1];
-        if (strncmp(argv[i], "--config=", 9) == 0)
-            return argv[i] + 9;
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) return argv[i + 1];
+        if (strncmp(argv[i], "--config=", 9) == 0) return argv[i] + 9;
     }
     return getenv("UPRAVDOM_CONFIG");
 }
@@ -76,11 +73,9 @@ static const char *config_key_of(const char *flag, char *buf, size_t size)
 {
     snprintf(buf, size, "%s", flag);
     for (char *p = buf; *p; p++)
-        if (*p == '-')
-            *p = '_';
+        if (*p == '-') *p = '_';
     for (const struct config_key *k = config_keys; k->key; k++)
-        if (strcmp(k->key, buf) == 0)
-            return k->key;
+        if (strcmp(k->key, buf) == 0) return k->key;
     return NULL;
 }
 
@@ -93,7 +88,8 @@ static int parse_one(struct cli *c, const struct flag *flags, int argc, char **a
     }
     char name[64];
     const char *eq = strchr(arg, '=');
-    snprintf(name, sizeof name, "%.*s", (int)((eq ? (size_t)(eq - arg) : strlen(arg)) - 2), arg + 2);
+    snprintf(name, sizeof name, "%.*s", (int)((eq ? (size_t)(eq - arg) : strlen(arg)) - 2),
+             arg + 2);
     const char *value = eq ? eq + 1 : NULL;
     const struct flag *f = flags;
     while (f && f->name && strcmp(f->name, name) != 0)
@@ -116,10 +112,8 @@ static int parse_one(struct cli *c, const struct flag *flags, int argc, char **a
         }
         value = argv[++*i];
     }
-    if (f && f->name)
-        return set_flag(c, f, value);
-    if (!key)
-        return 0; /* --config: read already */
+    if (f && f->name) return set_flag(c, f, value);
+    if (!key) return 0; /* --config: read already */
     struct err e = {0};
     if (config_set(&c->cfg, key, value, &e)) {
         cli_error(c, "--%s: %s", name, e.msg);
@@ -150,8 +144,7 @@ int cli_setup(struct cli *c, const char *command, const char *usage, const struc
     }
     for (int i = 0; i < argc; i++) {
         int rc = parse_one(c, flags, argc, argv, &i);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
     log_set_level((enum log_level)c->cfg.log_level);
     return 0;

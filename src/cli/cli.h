@@ -10,14 +10,23 @@
 
 #include <stdbool.h>
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_NOTFOUND = 3 };
+enum {
+    EXIT_OK = 0,
+    EXIT_FAIL = 1,
+    EXIT_USAGE = 2,
+    EXIT_NOTFOUND = 3
+};
 
-enum flag_type { FLAG_STRING, FLAG_INT, FLAG_BOOL };
+enum flag_type {
+    FLAG_STRING,
+    FLAG_INT,
+    FLAG_BOOL
+};
 
 struct flag {
     const char *name; /* without "--" */
     enum flag_type type;
-    void *target;     /* const char **, long *, bool * */
+    void *target; /* const char **, long *, bool * */
     const char *help;
 };
 

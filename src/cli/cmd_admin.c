@@ -20,8 +20,7 @@ static void print_field_errors(const struct cli *c, const struct field_errors *f
         char flag[64];
         snprintf(flag, sizeof flag, "%s", fe->e[i].field);
         for (char *p = flag; *p; p++)
-            if (*p == '_')
-                *p = '-';
+            if (*p == '_') *p = '-';
         cli_error(c, "--%s: %s", flag, fe->e[i].message);
     }
 }
@@ -35,7 +34,7 @@ static int run_error(const struct cli *c, const struct err *e)
         return EXIT_USAGE;
     }
     cli_error(c, "%s", e->msg);
-    return e->code == ERR_NOTFOUND ? EXIT_NOTFOUND
+    return e->code == ERR_NOTFOUND   ? EXIT_NOTFOUND
            : e->code == ERR_CONFLICT ? EXIT_FAIL
                                      : EXIT_FAIL;
 }
@@ -44,8 +43,7 @@ static int run_error(const struct cli *c, const struct err *e)
 static int open_conn(struct cli *c, struct store **s, struct store_conn **conn)
 {
     int rc = cli_open_store(c, s);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     struct err e = {0};
     if (!(*conn = store_acquire(*s, &e))) {
         cli_error(c, "%s", e.msg);
@@ -64,10 +62,8 @@ static void close_conn(struct store *s, struct store_conn *conn)
 /* A password from the flag, or one line of stdin when it is not a terminal. */
 static const char *read_password(const char *flag, char *buf, size_t size)
 {
-    if (flag)
-        return flag;
-    if (isatty(STDIN_FILENO) || !fgets(buf, (int)size, stdin))
-        return NULL;
+    if (flag) return flag;
+    if (isatty(STDIN_FILENO) || !fgets(buf, (int)size, stdin)) return NULL;
     buf[strcspn(buf, "\r\n")] = '\0';
     return buf;
 }
@@ -79,7 +75,8 @@ static int user_add(int argc, char **argv)
     long municipality = 0, org = 0, region = 0;
     const struct flag flags[] = {
         {"login", FLAG_STRING, &login, "login (3-64 chars: a-z 0-9 . _ -)"},
-        {"role", FLAG_STRING, &role, "admin | region_operator | municipal_operator | org_staff | resident"},
+        {"role", FLAG_STRING, &role,
+         "admin | region_operator | municipal_operator | org_staff | resident"},
         {"password", FLAG_STRING, &password, "password (or one line on stdin)"},
         {"full-name", FLAG_STRING, &full_name, "full name (default: the login)"},
         {"email", FLAG_STRING, &email, "e-mail"},
@@ -89,12 +86,15 @@ static int user_add(int argc, char **argv)
         {NULL}};
     int rc = cli_setup(&c, "user add", "user add --login L --role R [--password P] [flags]", flags,
                        argc, argv);
-    if (rc)
-        return rc < 0 ? EXIT_OK : rc;
+    if (rc) return rc < 0 ? EXIT_OK : rc;
     char buf[1024];
     password = read_password(password, buf, sizeof buf);
-    struct user u = {.login = login, .role = role, .full_name = full_name ? full_name : login,
-                     .email = email, .region_id = region, .municipality_id = municipality,
+    struct user u = {.login = login,
+                     .role = role,
+                     .full_name = full_name ? full_name : login,
+                     .email = email,
+                     .region_id = region,
+                     .municipality_id = municipality,
                      .org_id = org};
     struct field_errors fe = {0};
     if (dir_user_check(&u, password, &fe)) {
@@ -109,8 +109,7 @@ static int user_add(int argc, char **argv)
     }
     struct store *s;
     struct store_conn *conn;
-    if ((rc = open_conn(&c, &s, &conn)))
-        return rc;
+    if ((rc = open_conn(&c, &s, &conn))) return rc;
     struct arena *a = arena_new();
     struct audit_object obj = {"user"};
     if (!a || store_begin(conn, &e) || dir_user_create(conn, &system_scope, &u, hash, a, &e) ||
@@ -133,12 +132,10 @@ static int user_list(int argc, char **argv)
                                  {"q", FLAG_STRING, &q, "name contains"},
                                  {NULL}};
     int rc = cli_setup(&c, "user list", "user list [--role R] [--q TEXT]", flags, argc, argv);
-    if (rc)
-        return rc < 0 ? EXIT_OK : rc;
+    if (rc) return rc < 0 ? EXIT_OK : rc;
     struct store *s;
     struct store_conn *conn;
-    if ((rc = open_conn(&c, &s, &conn)))
-        return rc;
+    if ((rc = open_conn(&c, &s, &conn))) return rc;
     struct arena *a = arena_new();
     struct list_filter f = {.role = role, .q = q};
     struct user *items = NULL;
@@ -170,14 +167,13 @@ static int user_passwd(int argc, char **argv)
     const struct flag flags[] = {{"login", FLAG_STRING, &login, "whose password"},
                                  {"password", FLAG_STRING, &password, "new password (or stdin)"},
                                  {NULL}};
-    int rc = cli_setup(&c, "user passwd", "user passwd --login L [--password P]", flags, argc, argv);
-    if (rc)
-        return rc < 0 ? EXIT_OK : rc;
+    int rc =
+        cli_setup(&c, "user passwd", "user passwd --login L [--password P]", flags, argc, argv);
+    if (rc) return rc < 0 ? EXIT_OK : rc;
     char buf[1024];
     password = read_password(password, buf, sizeof buf);
     struct field_errors fe = {0};
-    if (!login)
-        fe_add(&fe, "login", "обязательный флаг");
+    if (!login) fe_add(&fe, "login", "обязательный флаг");
     if (dir_password_check(password, &fe) || fe.n) {
         print_field_errors(&c, &fe);
         return EXIT_USAGE;
@@ -190,8 +186,7 @@ static int user_passwd(int argc, char **argv)
     }
     struct store *s;
     struct store_conn *conn;
-    if ((rc = open_conn(&c, &s, &conn)))
-        return rc;
+    if ((rc = open_conn(&c, &s, &conn))) return rc;
     struct arena *a = arena_new();
     struct user u;
     struct audit_object obj = {"user"};
@@ -229,8 +224,7 @@ static int org_add(int argc, char **argv)
     int rc = cli_setup(&c, "org add",
                        "org add --name S --kind K --inn N [--kpp N] --ogrn N --municipality-id N",
                        flags, argc, argv);
-    if (rc)
-        return rc < 0 ? EXIT_OK : rc;
+    if (rc) return rc < 0 ? EXIT_OK : rc;
     o.municipality_id = municipality;
     struct field_errors fe = {0};
     if (dir_org_check(&o, &fe)) {
@@ -239,8 +233,7 @@ static int org_add(int argc, char **argv)
     }
     struct store *s;
     struct store_conn *conn;
-    if ((rc = open_conn(&c, &s, &conn)))
-        return rc;
+    if ((rc = open_conn(&c, &s, &conn))) return rc;
     struct arena *a = arena_new();
     struct err e = {0};
     struct audit_object obj = {"organization"};
@@ -264,12 +257,10 @@ static int org_list(int argc, char **argv)
                                  {"q", FLAG_STRING, &q, "name or INN contains"},
                                  {NULL}};
     int rc = cli_setup(&c, "org list", "org list [--kind K] [--q TEXT]", flags, argc, argv);
-    if (rc)
-        return rc < 0 ? EXIT_OK : rc;
+    if (rc) return rc < 0 ? EXIT_OK : rc;
     struct store *s;
     struct store_conn *conn;
-    if ((rc = open_conn(&c, &s, &conn)))
-        return rc;
+    if ((rc = open_conn(&c, &s, &conn))) return rc;
     struct arena *a = arena_new();
     struct list_filter f = {.kind = kind, .q = q};
     struct organization *items = NULL;
@@ -284,8 +275,8 @@ static int org_list(int argc, char **argv)
         }
         for (int64_t i = 0; i < n; i++)
             printf("%lld\t%s\t%s\t%s\t%s\t%lld\t%s\n", (long long)items[i].id, items[i].kind,
-                   items[i].inn, items[i].kpp, items[i].ogrn,
-                   (long long)items[i].municipality_id, items[i].name);
+                   items[i].inn, items[i].kpp, items[i].ogrn, (long long)items[i].municipality_id,
+                   items[i].name);
         pg.page++;
     } while ((pg.page - 1) * pg.per_page < total);
     arena_free(a);
@@ -298,8 +289,7 @@ static int sub(const char *name, int argc, char **argv, const char *const subs[]
                int (*const fns[])(int, char **))
 {
     for (int i = 0; argc > 0 && subs[i]; i++)
-        if (strcmp(argv[0], subs[i]) == 0)
-            return fns[i](argc - 1, argv + 1);
+        if (strcmp(argv[0], subs[i]) == 0) return fns[i](argc - 1, argv + 1);
     if (argc > 0 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
         printf("Usage: upravdom %s <", name);
         for (int i = 0; subs[i]; i++)

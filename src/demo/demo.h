@@ -22,12 +22,12 @@ struct demo_ctx {
     struct demo_opts opt;
     struct store_conn *c;
     struct arena *a;
-    uint64_t rng;               /* splitmix64 state */
-    const char *password_hash;  /* of the demo password, hashed once */
+    uint64_t rng;              /* splitmix64 state */
+    const char *password_hash; /* of the demo password, hashed once */
     int64_t region_id;
-    int64_t *municipality_ids;  /* [opt.municipalities] */
-    int64_t *org_ids;           /* [municipality * orgs_per_municipality + k]; k 0..3 = uo,rso,eirc,tko */
-    int64_t rows;               /* rows written by the running stage */
+    int64_t *municipality_ids; /* [opt.municipalities] */
+    int64_t *org_ids; /* [municipality * orgs_per_municipality + k]; k 0..3 = uo,rso,eirc,tko */
+    int64_t rows;     /* rows written by the running stage */
 };
 
 struct demo_stage {

@@ -10,15 +10,15 @@
 
 static const struct store_scope system_scope = {.kind = SCOPE_SYSTEM};
 
-static const char *const towns[] = {"Берёзовский", "Озёрный",   "Сосновский", "Каменский",
+static const char *const towns[] = {"Берёзовский", "Озёрный",    "Сосновский", "Каменский",
                                     "Луговой",     "Никольский", "Покровский", "Кедровый",
                                     "Светлый",     "Ольховский", "Дубровский", "Заозёрный"};
-static const char *const surnames[] = {"Иванов", "Смирнов", "Кузнецов", "Попов",  "Васильев",
+static const char *const surnames[] = {"Иванов", "Смирнов", "Кузнецов", "Попов",   "Васильев",
                                        "Петров", "Соколов", "Михайлов", "Новиков", "Фёдоров"};
-static const char *const names[] = {"Алексей", "Сергей", "Андрей", "Дмитрий", "Михаил",
-                                    "Ольга",   "Елена",  "Наталья", "Ирина",  "Татьяна"};
-static const char *const patronymics[] = {"Иванович", "Петрович", "Сергеевич", "Николаевич",
-                                          "Андреевич", "Ивановна", "Петровна", "Сергеевна",
+static const char *const names[] = {"Алексей", "Сергей", "Андрей",  "Дмитрий", "Михаил",
+                                    "Ольга",   "Елена",  "Наталья", "Ирина",   "Татьяна"};
+static const char *const patronymics[] = {"Иванович",   "Петрович", "Сергеевич", "Николаевич",
+                                          "Андреевич",  "Ивановна", "Петровна",  "Сергеевна",
                                           "Николаевна", "Андреевна"};
 #define COUNT(a) (sizeof a / sizeof a[0])
 
@@ -57,8 +57,12 @@ static void requisites(struct demo_ctx *d, struct organization *o)
 static int add_user(struct demo_ctx *d, const char *login, const char *role, int64_t mun,
                     int64_t org, struct err *e)
 {
-    struct user u = {.login = login, .role = role, .full_name = person(d),
-                     .region_id = d->region_id, .municipality_id = mun, .org_id = org};
+    struct user u = {.login = login,
+                     .role = role,
+                     .full_name = person(d),
+                     .region_id = d->region_id,
+                     .municipality_id = mun,
+                     .org_id = org};
     u.email = arena_printf(d->a, "%s@demo.upravdom.local", login);
     d->rows++;
     return dir_user_create(d->c, &system_scope, &u, d->password_hash, d->a, e);
@@ -75,8 +79,7 @@ static int make_municipality(struct demo_ctx *d, int i, struct err *e)
     } else {
         m.name = arena_printf(d->a, "%s %s", towns[(i - 2) % COUNT(towns)],
                               i % 2 ? "муниципальный округ" : "городской округ");
-        if (i - 2 >= (int)COUNT(towns))
-            m.name = arena_printf(d->a, "%s № %d", m.name, i);
+        if (i - 2 >= (int)COUNT(towns)) m.name = arena_printf(d->a, "%s № %d", m.name, i);
     }
     m.oktmo = arena_printf(d->a, "99%06d", 701000 + i);
     d->rows++;
@@ -106,12 +109,12 @@ static int make_orgs(struct demo_ctx *d, int i, struct err *e)
                                  .kind = org_kinds[k < 4 ? k : 0]};
         o.name = org_name(d, k, town);
         o.address = arena_printf(d->a, "%s, ул. Центральная, д. %d", town, k + 1);
-        o.phone = arena_printf(d->a, "+7 (999) %03d-%02d-%02d", 100 + i, k, (int)demo_below(d, 100));
+        o.phone =
+            arena_printf(d->a, "+7 (999) %03d-%02d-%02d", 100 + i, k, (int)demo_below(d, 100));
         requisites(d, &o);
         d->rows++;
         int rc = dir_org_create(d->c, &system_scope, &o, d->a, e);
-        if (rc)
-            return rc;
+        if (rc) return rc;
         d->org_ids[i * d->opt.orgs_per_municipality + k] = o.id;
     }
     return 0;
@@ -121,8 +124,7 @@ static int make_users(struct demo_ctx *d, struct err *e)
 {
     static const char *const staff[] = {"uo1", "rso1", "eirc1", "tko1"};
     int rc = add_user(d, "admin", "admin", 0, 0, e);
-    if (!rc)
-        rc = add_user(d, "region", "region_operator", 0, 0, e);
+    if (!rc) rc = add_user(d, "region", "region_operator", 0, 0, e);
     for (int i = 0; rc == 0 && i < d->opt.municipalities; i++) {
         int64_t mun = d->municipality_ids[i];
         rc = add_user(d, arena_printf(d->a, "mun%d", i + 1), "municipal_operator", mun, 0, e);
@@ -141,20 +143,17 @@ static int make_users(struct demo_ctx *d, struct err *e)
 
 int demo_stage_directory(struct demo_ctx *d, struct err *e)
 {
-    struct region reg = {.code = "99", .name = "Демонстрационная область",
-                         .timezone = "Europe/Moscow"};
+    struct region reg = {
+        .code = "99", .name = "Демонстрационная область", .timezone = "Europe/Moscow"};
     int rc = dir_region_create(d->c, &system_scope, &reg, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     d->region_id = reg.id;
     d->rows++;
     int n = d->opt.municipalities, per = d->opt.orgs_per_municipality;
     d->municipality_ids = arena_alloc(d->a, sizeof(int64_t) * (size_t)n);
     d->org_ids = arena_alloc(d->a, sizeof(int64_t) * (size_t)(n * per));
-    if (!d->municipality_ids || !d->org_ids)
-        return err_set(e, ERR_NOMEM, "out of memory");
+    if (!d->municipality_ids || !d->org_ids) return err_set(e, ERR_NOMEM, "out of memory");
     for (int i = 0; i < n && rc == 0; i++)
-        if ((rc = make_municipality(d, i, e)) == 0)
-            rc = make_orgs(d, i, e);
+        if ((rc = make_municipality(d, i, e)) == 0) rc = make_orgs(d, i, e);
     return rc ? rc : make_users(d, e);
 }

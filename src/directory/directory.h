@@ -16,7 +16,7 @@
 
 struct region {
     int64_t id;
-    const char *code;     /* two-digit subject code */
+    const char *code; /* two-digit subject code */
     const char *name;
     const char *timezone; /* IANA */
 };
@@ -55,15 +55,15 @@ struct page {
 };
 
 struct list_filter {
-    const char *q;            /* substring of name (or INN, login), or NULL */
-    const char *kind;         /* organizations: kind, or NULL */
-    const char *role;         /* users: role, or NULL */
-    int64_t municipality_id;  /* 0 = any */
-    int64_t org_id;           /* 0 = any */
+    const char *q;           /* substring of name (or INN, login), or NULL */
+    const char *kind;        /* organizations: kind, or NULL */
+    const char *role;        /* users: role, or NULL */
+    int64_t municipality_id; /* 0 = any */
+    int64_t org_id;          /* 0 = any */
 };
 
-extern const char *const dir_org_kinds[];  /* NULL-terminated */
-extern const char *const dir_roles[];      /* NULL-terminated */
+extern const char *const dir_org_kinds[]; /* NULL-terminated */
+extern const char *const dir_roles[];     /* NULL-terminated */
 bool dir_is_org_kind(const char *s);
 bool dir_is_role(const char *s);
 /* Roles a scope may create or manage: a municipal operator cannot make an
@@ -78,8 +78,8 @@ int dir_password_check(const char *password, struct field_errors *fe);
 
 /* Queries. Every one takes the caller's scope; an object outside it is
  * ERR_NOTFOUND. Lists fill *items (arena array), *count and *total. */
-int dir_region_get(struct store_conn *c, const struct store_scope *s, int64_t id,
-                   struct arena *a, struct region *out, struct err *e);
+int dir_region_get(struct store_conn *c, const struct store_scope *s, int64_t id, struct arena *a,
+                   struct region *out, struct err *e);
 int dir_region_list(struct store_conn *c, const struct store_scope *s, struct arena *a,
                     struct region **items, int64_t *count, struct err *e);
 int dir_region_create(struct store_conn *c, const struct store_scope *s, struct region *r,
@@ -103,8 +103,8 @@ int dir_org_list(struct store_conn *c, const struct store_scope *s, const struct
                  int64_t *total, struct err *e);
 int dir_org_create(struct store_conn *c, const struct store_scope *s, struct organization *o,
                    struct arena *a, struct err *e);
-int dir_org_update(struct store_conn *c, const struct store_scope *s,
-                   const struct organization *o, struct arena *a, struct err *e);
+int dir_org_update(struct store_conn *c, const struct store_scope *s, const struct organization *o,
+                   struct arena *a, struct err *e);
 
 int dir_user_get(struct store_conn *c, const struct store_scope *s, int64_t id, struct arena *a,
                  struct user *out, struct err *e);
@@ -120,7 +120,6 @@ int dir_user_update(struct store_conn *c, const struct store_scope *s, const str
 
 /* Installation-level lookups (SCOPE_SYSTEM only): for login and the CLI. */
 int dir_user_by_login(struct store_conn *c, const struct store_scope *s, const char *login,
-                      struct arena *a, struct user *out, const char **password_hash,
-                      struct err *e);
+                      struct arena *a, struct user *out, const char **password_hash, struct err *e);
 
 #endif

@@ -32,8 +32,7 @@ static void *grow(struct arena *a, void *items, int64_t count, size_t size)
     if (count & (count - 1) && count) /* not a power of two: room left */
         return items;
     void *bigger = arena_alloc(a, size * (size_t)(count ? count * 2 : 1));
-    if (bigger && items)
-        memcpy(bigger, items, size * (size_t)count);
+    if (bigger && items) memcpy(bigger, items, size * (size_t)count);
     return bigger;
 }
 
@@ -49,18 +48,18 @@ static void read_region(struct store_rows *r, struct arena *a, struct region *ou
     out->timezone = dup_col(a, r, 3);
 }
 
-int dir_region_get(struct store_conn *c, const struct store_scope *s, int64_t id,
-                   struct arena *a, struct region *out, struct err *e)
+int dir_region_get(struct store_conn *c, const struct store_scope *s, int64_t id, struct arena *a,
+                   struct region *out, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     struct store_val p[4];
     store_scope_bind(s, p);
     p[1] = SV_I(id);
     struct store_rows *r;
-    if ((rc = store_query(c, "SELECT " REGION_COLS " FROM regions r"
-                             " WHERE (r.id = $1 OR $1 = 0) AND r.id = $2",
+    if ((rc = store_query(c,
+                          "SELECT " REGION_COLS " FROM regions r"
+                          " WHERE (r.id = $1 OR $1 = 0) AND r.id = $2",
                           p, 2, &r, e)))
         return rc;
     if (store_next(r))
@@ -75,13 +74,13 @@ int dir_region_list(struct store_conn *c, const struct store_scope *s, struct ar
                     struct region **items, int64_t *count, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     struct store_val p[3];
     store_scope_bind(s, p);
     struct store_rows *r;
-    if ((rc = store_query(c, "SELECT " REGION_COLS " FROM regions r"
-                             " WHERE (r.id = $1 OR $1 = 0) ORDER BY r.code",
+    if ((rc = store_query(c,
+                          "SELECT " REGION_COLS " FROM regions r"
+                          " WHERE (r.id = $1 OR $1 = 0) ORDER BY r.code",
                           p, 1, &r, e)))
         return rc;
     *count = 0;
@@ -100,8 +99,7 @@ int dir_region_list(struct store_conn *c, const struct store_scope *s, struct ar
 int dir_region_create(struct store_conn *c, const struct store_scope *s, struct region *reg,
                       struct err *e)
 {
-    if (store_scope_check(s, e))
-        return ERR_SCOPE;
+    if (store_scope_check(s, e)) return ERR_SCOPE;
     if (s->kind != SCOPE_SYSTEM && s->kind != SCOPE_ADMIN)
         return err_set(e, ERR_FORBIDDEN, "регионы создаёт администратор");
     struct store_val p[] = {SV_T(reg->code), SV_T(reg->name), SV_T(reg->timezone)};
@@ -130,15 +128,14 @@ int dir_municipality_get(struct store_conn *c, const struct store_scope *s, int6
                          struct arena *a, struct municipality *out, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     struct store_val p[3];
     store_scope_bind(s, p);
     p[2] = SV_I(id);
     struct store_rows *r;
-    if ((rc = store_query(c, "SELECT " MUN_COLS " FROM municipalities m WHERE " MUN_SCOPE
-                             " AND m.id = $3",
-                          p, 3, &r, e)))
+    if ((rc = store_query(
+             c, "SELECT " MUN_COLS " FROM municipalities m WHERE " MUN_SCOPE " AND m.id = $3", p, 3,
+             &r, e)))
         return rc;
     if (store_next(r))
         read_municipality(r, a, out);
@@ -156,19 +153,19 @@ int dir_municipality_list(struct store_conn *c, const struct store_scope *s,
                           struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     struct store_val p[5];
     store_scope_bind(s, p);
     p[2] = SV_T(f->q ? text_like_pattern(a, f->q) : NULL);
     p[3] = SV_I(pg.per_page);
     p[4] = SV_I(offset_of(pg));
-    if ((rc = count_rows(c, "SELECT count(*) FROM municipalities m WHERE " MUN_FILTER, p, 3,
-                         total, e)))
+    if ((rc = count_rows(c, "SELECT count(*) FROM municipalities m WHERE " MUN_FILTER, p, 3, total,
+                         e)))
         return rc;
     struct store_rows *r;
-    if ((rc = store_query(c, "SELECT " MUN_COLS " FROM municipalities m WHERE " MUN_FILTER
-                             " ORDER BY m.name, m.id LIMIT $4 OFFSET $5",
+    if ((rc = store_query(c,
+                          "SELECT " MUN_COLS " FROM municipalities m WHERE " MUN_FILTER
+                          " ORDER BY m.name, m.id LIMIT $4 OFFSET $5",
                           p, 5, &r, e)))
         return rc;
     *count = 0;
@@ -189,13 +186,11 @@ int dir_municipality_create(struct store_conn *c, const struct store_scope *s,
 {
     struct region reg;
     int rc = dir_region_get(c, s, m->region_id, a, &reg, e);
-    if (rc == ERR_NOTFOUND)
-        return err_field(e, ERR_NOTFOUND, "region_id", "регион не найден");
-    if (rc)
-        return rc;
+    if (rc == ERR_NOTFOUND) return err_field(e, ERR_NOTFOUND, "region_id", "регион не найден");
+    if (rc) return rc;
     m->created_at = store_now();
-    struct store_val p[] = {SV_I(m->region_id),  SV_T(m->name), SV_T(text_lower(a, m->name)),
-                            SV_T(m->oktmo),      SV_T(m->timezone), SV_I(m->created_at)};
+    struct store_val p[] = {SV_I(m->region_id), SV_T(m->name),     SV_T(text_lower(a, m->name)),
+                            SV_T(m->oktmo),     SV_T(m->timezone), SV_I(m->created_at)};
     return store_query_int(c,
                            "INSERT INTO municipalities (region_id, name, name_search, oktmo,"
                            " timezone, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -206,8 +201,7 @@ int dir_municipality_update(struct store_conn *c, const struct store_scope *s,
                             const struct municipality *m, struct arena *a, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     struct store_val p[7];
     store_scope_bind(s, p);
     p[2] = SV_I(m->id);
@@ -228,10 +222,10 @@ int dir_municipality_update(struct store_conn *c, const struct store_scope *s,
 /* ---- organizations ---- */
 
 #define ORG_COLS                                                                                   \
-    "o.id, o.region_id, o.municipality_id, o.kind, o.name, o.short_name, o.inn, o.kpp, o.ogrn,"   \
+    "o.id, o.region_id, o.municipality_id, o.kind, o.name, o.short_name, o.inn, o.kpp, o.ogrn,"    \
     " o.address, o.phone, o.email, o.website, o.created_at"
 #define ORG_SCOPE                                                                                  \
-    "(o.region_id = $1 OR $1 = 0) AND (o.municipality_id = $2 OR $2 = 0)"                         \
+    "(o.region_id = $1 OR $1 = 0) AND (o.municipality_id = $2 OR $2 = 0)"                          \
     " AND (o.id = $3 OR $3 = 0)"
 
 static void read_org(struct store_rows *r, struct arena *a, struct organization *o)
@@ -256,15 +250,14 @@ int dir_org_get(struct store_conn *c, const struct store_scope *s, int64_t id, s
                 struct organization *out, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     struct store_val p[4];
     store_scope_bind(s, p);
     p[3] = SV_I(id);
     struct store_rows *r;
-    if ((rc = store_query(c, "SELECT " ORG_COLS " FROM organizations o WHERE " ORG_SCOPE
-                             " AND o.id = $4",
-                          p, 4, &r, e)))
+    if ((rc = store_query(
+             c, "SELECT " ORG_COLS " FROM organizations o WHERE " ORG_SCOPE " AND o.id = $4", p, 4,
+             &r, e)))
         return rc;
     if (store_next(r))
         read_org(r, a, out);
@@ -275,7 +268,7 @@ int dir_org_get(struct store_conn *c, const struct store_scope *s, int64_t id, s
 }
 
 #define ORG_FILTER                                                                                 \
-    ORG_SCOPE " AND (o.kind = $4 OR $4 IS NULL) AND (o.municipality_id = $5 OR $5 = 0)"           \
+    ORG_SCOPE " AND (o.kind = $4 OR $4 IS NULL) AND (o.municipality_id = $5 OR $5 = 0)"            \
               " AND (o.name_search LIKE $6 ESCAPE '\\' OR $6 IS NULL)"
 
 int dir_org_list(struct store_conn *c, const struct store_scope *s, const struct list_filter *f,
@@ -283,8 +276,7 @@ int dir_org_list(struct store_conn *c, const struct store_scope *s, const struct
                  int64_t *total, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     struct store_val p[8];
     store_scope_bind(s, p);
     p[3] = SV_T(f->kind);
@@ -292,12 +284,13 @@ int dir_org_list(struct store_conn *c, const struct store_scope *s, const struct
     p[5] = SV_T(f->q ? text_like_pattern(a, f->q) : NULL);
     p[6] = SV_I(pg.per_page);
     p[7] = SV_I(offset_of(pg));
-    if ((rc = count_rows(c, "SELECT count(*) FROM organizations o WHERE " ORG_FILTER, p, 6,
-                         total, e)))
+    if ((rc = count_rows(c, "SELECT count(*) FROM organizations o WHERE " ORG_FILTER, p, 6, total,
+                         e)))
         return rc;
     struct store_rows *r;
-    if ((rc = store_query(c, "SELECT " ORG_COLS " FROM organizations o WHERE " ORG_FILTER
-                             " ORDER BY o.name, o.id LIMIT $7 OFFSET $8",
+    if ((rc = store_query(c,
+                          "SELECT " ORG_COLS " FROM organizations o WHERE " ORG_FILTER
+                          " ORDER BY o.name, o.id LIMIT $7 OFFSET $8",
                           p, 8, &r, e)))
         return rc;
     *count = 0;
@@ -315,8 +308,8 @@ int dir_org_list(struct store_conn *c, const struct store_scope *s, const struct
 
 static const char *org_search(struct arena *a, const struct organization *o)
 {
-    return text_lower(a, arena_printf(a, "%s %s %s", o->name, o->short_name ? o->short_name : "",
-                                      o->inn));
+    return text_lower(
+        a, arena_printf(a, "%s %s %s", o->name, o->short_name ? o->short_name : "", o->inn));
 }
 
 /* The organization's municipality must be visible to the caller; it fixes the region. */
@@ -326,7 +319,8 @@ static int place_org(struct store_conn *c, const struct store_scope *s, struct o
     struct municipality m;
     int rc = dir_municipality_get(c, s, o->municipality_id, a, &m, e);
     if (rc == ERR_NOTFOUND)
-        return err_field(e, ERR_NOTFOUND, "municipality_id", "муниципальное образование не найдено");
+        return err_field(e, ERR_NOTFOUND, "municipality_id",
+                         "муниципальное образование не найдено");
     o->region_id = m.region_id;
     return rc;
 }
@@ -335,38 +329,35 @@ int dir_org_create(struct store_conn *c, const struct store_scope *s, struct org
                    struct arena *a, struct err *e)
 {
     int rc = place_org(c, s, o, a, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     o->created_at = store_now();
     struct store_val p[] = {
-        SV_I(o->region_id), SV_I(o->municipality_id), SV_T(o->kind),    SV_T(o->name),
-        SV_T(o->short_name), SV_T(org_search(a, o)),  SV_T(o->inn),     SV_T(o->kpp ? o->kpp : ""),
-        SV_T(o->ogrn),      SV_T(o->address),         SV_T(o->phone),   SV_T(o->email),
-        SV_T(o->website),   SV_I(o->created_at)};
+        SV_I(o->region_id),  SV_I(o->municipality_id), SV_T(o->kind),  SV_T(o->name),
+        SV_T(o->short_name), SV_T(org_search(a, o)),   SV_T(o->inn),   SV_T(o->kpp ? o->kpp : ""),
+        SV_T(o->ogrn),       SV_T(o->address),         SV_T(o->phone), SV_T(o->email),
+        SV_T(o->website),    SV_I(o->created_at)};
     rc = store_query_int(c,
                          "INSERT INTO organizations (region_id, municipality_id, kind, name,"
                          " short_name, name_search, inn, kpp, ogrn, address, phone, email,"
                          " website, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
                          " $11, $12, $13, $14) RETURNING id",
                          p, 14, &o->id, e);
-    if (rc == ERR_CONFLICT)
-        err_field(e, rc, "inn", "организация с таким ИНН и КПП уже есть");
+    if (rc == ERR_CONFLICT) err_field(e, rc, "inn", "организация с таким ИНН и КПП уже есть");
     return rc;
 }
 
-int dir_org_update(struct store_conn *c, const struct store_scope *s,
-                   const struct organization *o, struct arena *a, struct err *e)
+int dir_org_update(struct store_conn *c, const struct store_scope *s, const struct organization *o,
+                   struct arena *a, struct err *e)
 {
     struct organization placed = *o;
     int rc = place_org(c, s, &placed, a, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     struct store_val p[16];
     store_scope_bind(s, p);
     struct store_val rest[] = {
-        SV_I(o->id),     SV_I(o->municipality_id), SV_T(o->kind),        SV_T(o->name),
-        SV_T(o->short_name), SV_T(org_search(a, o)), SV_T(o->inn),       SV_T(o->kpp ? o->kpp : ""),
-        SV_T(o->ogrn),   SV_T(o->address),         SV_T(o->phone),       SV_T(o->email),
+        SV_I(o->id),         SV_I(o->municipality_id), SV_T(o->kind),  SV_T(o->name),
+        SV_T(o->short_name), SV_T(org_search(a, o)),   SV_T(o->inn),   SV_T(o->kpp ? o->kpp : ""),
+        SV_T(o->ogrn),       SV_T(o->address),         SV_T(o->phone), SV_T(o->email),
         SV_T(o->website)};
     memcpy(p + 3, rest, sizeof rest);
     int64_t changed = 0;
@@ -379,18 +370,17 @@ int dir_org_update(struct store_conn *c, const struct store_scope *s,
                     p, 16, &changed, e);
     if (rc == ERR_CONFLICT)
         return err_field(e, rc, "inn", "организация с таким ИНН и КПП уже есть");
-    if (rc)
-        return rc;
+    if (rc) return rc;
     return changed ? 0 : err_set(e, ERR_NOTFOUND, "организация не найдена");
 }
 
 /* ---- users ---- */
 
 #define USER_COLS                                                                                  \
-    "u.id, u.login, u.full_name, u.email, u.role, u.region_id, u.municipality_id, u.org_id,"      \
+    "u.id, u.login, u.full_name, u.email, u.role, u.region_id, u.municipality_id, u.org_id,"       \
     " u.active, u.created_at"
 #define USER_SCOPE                                                                                 \
-    "(u.region_id = $1 OR $1 = 0) AND (u.municipality_id = $2 OR $2 = 0)"                         \
+    "(u.region_id = $1 OR $1 = 0) AND (u.municipality_id = $2 OR $2 = 0)"                          \
     " AND (u.org_id = $3 OR $3 = 0)"
 
 static void read_user(struct store_rows *r, struct arena *a, struct user *u)
@@ -411,14 +401,12 @@ int dir_user_get(struct store_conn *c, const struct store_scope *s, int64_t id, 
                  struct user *out, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     struct store_val p[4];
     store_scope_bind(s, p);
     p[3] = SV_I(id);
     struct store_rows *r;
-    if ((rc = store_query(c, "SELECT " USER_COLS " FROM users u WHERE " USER_SCOPE
-                             " AND u.id = $4",
+    if ((rc = store_query(c, "SELECT " USER_COLS " FROM users u WHERE " USER_SCOPE " AND u.id = $4",
                           p, 4, &r, e)))
         return rc;
     if (store_next(r))
@@ -430,8 +418,8 @@ int dir_user_get(struct store_conn *c, const struct store_scope *s, int64_t id, 
 }
 
 #define USER_FILTER                                                                                \
-    USER_SCOPE " AND (u.role = $4 OR $4 IS NULL) AND (u.municipality_id = $5 OR $5 = 0)"          \
-               " AND (u.org_id = $6 OR $6 = 0)"                                                   \
+    USER_SCOPE " AND (u.role = $4 OR $4 IS NULL) AND (u.municipality_id = $5 OR $5 = 0)"           \
+               " AND (u.org_id = $6 OR $6 = 0)"                                                    \
                " AND (u.full_name_search LIKE $7 ESCAPE '\\' OR $7 IS NULL)"
 
 int dir_user_list(struct store_conn *c, const struct store_scope *s, const struct list_filter *f,
@@ -439,8 +427,7 @@ int dir_user_list(struct store_conn *c, const struct store_scope *s, const struc
                   int64_t *total, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     struct store_val p[9];
     store_scope_bind(s, p);
     p[3] = SV_T(f->role);
@@ -452,8 +439,9 @@ int dir_user_list(struct store_conn *c, const struct store_scope *s, const struc
     if ((rc = count_rows(c, "SELECT count(*) FROM users u WHERE " USER_FILTER, p, 7, total, e)))
         return rc;
     struct store_rows *r;
-    if ((rc = store_query(c, "SELECT " USER_COLS " FROM users u WHERE " USER_FILTER
-                             " ORDER BY u.login LIMIT $8 OFFSET $9",
+    if ((rc = store_query(c,
+                          "SELECT " USER_COLS " FROM users u WHERE " USER_FILTER
+                          " ORDER BY u.login LIMIT $8 OFFSET $9",
                           p, 9, &r, e)))
         return rc;
     *count = 0;
@@ -494,8 +482,7 @@ static int place_user(struct store_conn *c, const struct store_scope *s, struct 
     } else if (strcmp(u->role, "admin") == 0) {
         u->region_id = 0;
     } else {
-        if (!u->region_id)
-            u->region_id = s->region_id;
+        if (!u->region_id) u->region_id = s->region_id;
         struct region r;
         if ((rc = dir_region_get(c, s, u->region_id, a, &r, e)) == ERR_NOTFOUND)
             return err_field(e, rc, "region_id", "регион не найден");
@@ -507,27 +494,23 @@ int dir_user_create(struct store_conn *c, const struct store_scope *s, struct us
                     const char *password_hash, struct arena *a, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     if (!dir_role_grantable(s->kind, u->role))
         return err_field(e, ERR_FORBIDDEN, "role", "нет права создавать пользователей с ролью %s",
                          u->role);
-    if ((rc = place_user(c, s, u, a, e)))
-        return rc;
+    if ((rc = place_user(c, s, u, a, e))) return rc;
     u->created_at = store_now();
     u->active = true;
-    struct store_val p[] = {SV_T(u->login),        SV_T(u->full_name),
-                            SV_T(user_search(a, u)), SV_T(u->email),
-                            SV_T(u->role),         SV_ID(u->region_id),
-                            SV_ID(u->municipality_id), SV_ID(u->org_id),
-                            SV_T(password_hash),   SV_I(u->created_at)};
+    struct store_val p[] = {
+        SV_T(u->login),      SV_T(u->full_name),  SV_T(user_search(a, u)),   SV_T(u->email),
+        SV_T(u->role),       SV_ID(u->region_id), SV_ID(u->municipality_id), SV_ID(u->org_id),
+        SV_T(password_hash), SV_I(u->created_at)};
     rc = store_query_int(c,
                          "INSERT INTO users (login, full_name, full_name_search, email, role,"
                          " region_id, municipality_id, org_id, password_hash, active, created_at)"
                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) RETURNING id",
                          p, 10, &u->id, e);
-    if (rc == ERR_CONFLICT)
-        err_field(e, rc, "login", "логин уже занят");
+    if (rc == ERR_CONFLICT) err_field(e, rc, "login", "логин уже занят");
     return rc;
 }
 
@@ -535,8 +518,7 @@ int dir_user_update(struct store_conn *c, const struct store_scope *s, const str
                     const char *password_hash, struct arena *a, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     struct store_val p[9];
     store_scope_bind(s, p);
     p[3] = SV_I(u->id);
@@ -557,24 +539,22 @@ int dir_user_update(struct store_conn *c, const struct store_scope *s, const str
 }
 
 int dir_user_by_login(struct store_conn *c, const struct store_scope *s, const char *login,
-                      struct arena *a, struct user *out, const char **password_hash,
-                      struct err *e)
+                      struct arena *a, struct user *out, const char **password_hash, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     if (s->kind != SCOPE_SYSTEM)
         return err_set(e, ERR_SCOPE, "login lookup needs the system scope");
     struct store_val p[] = {SV_T(login)};
     struct store_rows *r;
-    if ((rc = store_query(c, "SELECT " USER_COLS ", u.password_hash FROM users u"
-                             " WHERE u.login = $1",
+    if ((rc = store_query(c,
+                          "SELECT " USER_COLS ", u.password_hash FROM users u"
+                          " WHERE u.login = $1",
                           p, 1, &r, e)))
         return rc;
     if (store_next(r)) {
         read_user(r, a, out);
-        if (password_hash)
-            *password_hash = dup_col(a, r, 10);
+        if (password_hash) *password_hash = dup_col(a, r, 10);
     } else {
         rc = err_set(e, ERR_NOTFOUND, "пользователь не найден");
     }

@@ -37,16 +37,16 @@ struct http_header {
 };
 
 struct http_req {
-    struct arena *arena;          /* freed when the response is done */
+    struct arena *arena; /* freed when the response is done */
     const struct config *cfg;
     struct store *store;
     const char *method, *path;
-    const struct route *route;    /* matched route, or NULL */
-    int64_t ids[4];               /* {id} path parameters, in order */
+    const struct route *route; /* matched route, or NULL */
+    int64_t ids[4];            /* {id} path parameters, in order */
     char request_id[65];
-    char address[64];             /* client IP */
-    const char *content_type;     /* of the request body, or NULL */
-    char *body;                   /* request body (NUL-terminated), or NULL */
+    char address[64];         /* client IP */
+    const char *content_type; /* of the request body, or NULL */
+    char *body;               /* request body (NUL-terminated), or NULL */
     size_t body_len;
     bool body_too_large;
     struct auth_session *session; /* the caller, or NULL */
@@ -55,7 +55,7 @@ struct http_req {
 
     /* the response */
     int status;
-    char *resp_body;              /* malloc'ed */
+    char *resp_body; /* malloc'ed */
     size_t resp_len;
     const char *resp_type;
     struct http_header headers[8];

@@ -54,10 +54,9 @@ static json_t *problem(struct http_req *r, int status, const char *type, const c
                        const char *detail)
 {
     json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
-                          arena_printf(r->arena, PROBLEM_BASE "%s", type), "title", title,
-                          "status", status, "instance", r->path, "request_id", r->request_id);
-    if (p && detail)
-        json_object_set_new(p, "detail", json_string(detail));
+                          arena_printf(r->arena, PROBLEM_BASE "%s", type), "title", title, "status",
+                          status, "instance", r->path, "request_id", r->request_id);
+    if (p && detail) json_object_set_new(p, "detail", json_string(detail));
     return p;
 }
 
@@ -74,8 +73,8 @@ int http_validation(struct http_req *r, const struct field_errors *fe)
                         arena_printf(r->arena, "полей с ошибками: %d", fe->n));
     json_t *list = json_array();
     for (int i = 0; i < fe->n; i++)
-        json_array_append_new(list, json_pack("{s:s, s:s}", "field", fe->e[i].field, "message",
-                                              fe->e[i].message));
+        json_array_append_new(
+            list, json_pack("{s:s, s:s}", "field", fe->e[i].field, "message", fe->e[i].message));
     json_object_set_new(p, "errors", list);
     return send_json(r, 422, "application/problem+json; charset=utf-8", p);
 }
@@ -93,8 +92,8 @@ int http_error(struct http_req *r, const struct err *e)
     case ERR_CONFLICT: {
         json_t *p = problem(r, 409, "conflict", "Конфликт", e->msg);
         if (e->field[0])
-            json_object_set_new(p, "errors", json_pack("[{s:s, s:s}]", "field", e->field,
-                                                       "message", e->msg));
+            json_object_set_new(p, "errors",
+                                json_pack("[{s:s, s:s}]", "field", e->field, "message", e->msg));
         return send_json(r, 409, "application/problem+json; charset=utf-8", p);
     }
     case ERR_INVALID: {
@@ -106,9 +105,9 @@ int http_error(struct http_req *r, const struct err *e)
     case ERR_AUTH: return http_problem(r, 401, "unauthenticated", "Требуется вход", e->msg);
     case ERR_THROTTLED: {
         http_header(r, "Retry-After", arena_printf(r->arena, "%ld", e->retry_after));
-        return http_problem(r, 429, "too-many-requests", "Слишком много попыток",
-                            arena_printf(r->arena, "%s; повторите через %ld с", e->msg,
-                                         e->retry_after));
+        return http_problem(
+            r, 429, "too-many-requests", "Слишком много попыток",
+            arena_printf(r->arena, "%s; повторите через %ld с", e->msg, e->retry_after));
     }
     default:
         log_write(LOG_ERROR, "internal error",
@@ -121,8 +120,7 @@ int http_error(struct http_req *r, const struct err *e)
 
 struct store_conn *http_db(struct http_req *r)
 {
-    if (r->db)
-        return r->db;
+    if (r->db) return r->db;
     struct err e = {0};
     r->db = store_acquire(r->store, &e);
     if (!r->db) {
@@ -154,9 +152,9 @@ json_t *http_body_object(struct http_req *r)
     json_error_t je;
     json_t *v = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &je);
     if (!v) {
-        http_problem(r, 400, "malformed-json", "Некорректный JSON",
-                     arena_printf(r->arena, "строка %d, столбец %d: %s", je.line, je.column,
-                                  je.text));
+        http_problem(
+            r, 400, "malformed-json", "Некорректный JSON",
+            arena_printf(r->arena, "строка %d, столбец %d: %s", je.line, je.column, je.text));
         return NULL;
     }
     if (!json_is_object(v)) {
@@ -171,8 +169,7 @@ static int64_t query_int(struct http_req *r, const char *name, int64_t dflt, int
                          int64_t max, struct field_errors *fe)
 {
     const char *s = http_query(r, name);
-    if (!s)
-        return dflt;
+    if (!s) return dflt;
     char *end;
     errno = 0;
     long long v = strtoll(s, &end, 10);

@@ -10,16 +10,19 @@
 static const char *type_of(const char *path)
 {
     static const char *const types[][2] = {
-        {".html", "text/html; charset=utf-8"},  {".js", "text/javascript; charset=utf-8"},
-        {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-        {".svg", "image/svg+xml"},             {".png", "image/png"},
-        {".ico", "image/x-icon"},              {".json", "application/json"},
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
+        {".json", "application/json"},
         {".woff2", "font/woff2"},
     };
     const char *dot = strrchr(path, '.');
     for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
-        if (strcmp(dot, types[i][0]) == 0)
-            return types[i][1];
+        if (strcmp(dot, types[i][0]) == 0) return types[i][1];
     return "application/octet-stream";
 }
 
@@ -35,8 +38,7 @@ int http_static(struct http_req *r)
         return http_problem(r, 405, "method-not-allowed", "Метод не поддерживается", NULL);
     }
     const char *rel = strcmp(r->path, "/") == 0 ? "/index.html" : r->path;
-    if (!safe(rel))
-        return http_problem(r, 404, "not-found", "Не найдено", NULL);
+    if (!safe(rel)) return http_problem(r, 404, "not-found", "Не найдено", NULL);
     char *file = arena_printf(r->arena, "%s%s", r->cfg->web, rel);
     FILE *f = fopen(file, "rb");
     if (!f)
@@ -48,8 +50,7 @@ int http_static(struct http_req *r)
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (len + n > cap) {
             char *bigger = realloc(buf, cap = (len + n) * 2);
-            if (!bigger)
-                break;
+            if (!bigger) break;
             buf = bigger;
         }
         memcpy(buf + len, chunk, n);

@@ -24,10 +24,17 @@ struct store;
 struct store_conn;
 struct store_rows;
 
-enum store_backend { STORE_SQLITE, STORE_POSTGRES };
+enum store_backend {
+    STORE_SQLITE,
+    STORE_POSTGRES
+};
 
 /* A bound parameter. Text is copied by the driver before the call returns. */
-enum store_type { SV_NULL, SV_INT, SV_TEXT };
+enum store_type {
+    SV_NULL,
+    SV_INT,
+    SV_TEXT
+};
 struct store_val {
     enum store_type type;
     int64_t i;     /* SV_INT */
@@ -88,12 +95,12 @@ int store_schema_version(struct store *s, int64_t *version, struct err *e);
 
 /* Figures for /metrics. */
 struct store_stats {
-    int size;           /* connections the pool may hold */
-    int open;           /* connections opened so far */
-    int in_use;         /* connections acquired right now */
-    uint64_t acquired;  /* acquisitions since start */
-    uint64_t waited;    /* acquisitions that had to wait for a free connection */
-    uint64_t errors;    /* statements that failed */
+    int size;          /* connections the pool may hold */
+    int open;          /* connections opened so far */
+    int in_use;        /* connections acquired right now */
+    uint64_t acquired; /* acquisitions since start */
+    uint64_t waited;   /* acquisitions that had to wait for a free connection */
+    uint64_t errors;   /* statements that failed */
 };
 void store_get_stats(struct store *s, struct store_stats *out);
 

@@ -18,12 +18,12 @@ struct stmt_slot {
 
 struct store_conn {
     struct store *store;
-    sqlite3 *lite;                        /* SQLite handle, or NULL */
-    PGconn *pg;                           /* PostgreSQL handle, or NULL */
-    bool in_tx;                           /* a transaction is open */
-    bool busy;                            /* checked out of the pool */
-    int nprepared;                        /* PostgreSQL statements prepared */
-    struct stmt_slot cache[STMT_CACHE];   /* open-addressing table by sql address */
+    sqlite3 *lite;                      /* SQLite handle, or NULL */
+    PGconn *pg;                         /* PostgreSQL handle, or NULL */
+    bool in_tx;                         /* a transaction is open */
+    bool busy;                          /* checked out of the pool */
+    int nprepared;                      /* PostgreSQL statements prepared */
+    struct stmt_slot cache[STMT_CACHE]; /* open-addressing table by sql address */
 };
 
 struct store_rows {
@@ -36,9 +36,9 @@ struct store_rows {
 
 struct store {
     enum store_backend backend;
-    char *url;              /* as given */
-    char *path;             /* SQLite file path */
-    int size;               /* pool capacity */
+    char *url;  /* as given */
+    char *path; /* SQLite file path */
+    int size;   /* pool capacity */
     struct store_conn *conns;
     pthread_mutex_t lock;
     pthread_cond_t freed;

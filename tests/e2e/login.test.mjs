@@ -44,6 +44,10 @@ const DEMO_LOGINS = [
   ['resident2', 'resident'],
 ];
 
+// docs/demo.md
+const DEMO_REGION = 'Демонстрационная область';
+const DEMO_MUNICIPALITY = { mun1: 'г. Светлогорск', mun2: 'Заречный район' };
+
 let server;
 let browser;
 
@@ -180,8 +184,16 @@ async function checkRoleContent(page, f) {
       if (user.role === 'municipal_operator') {
         assert.equal(await textOf(testid(page, 'municipality-name')), f.municipality.name,
           'a municipal operator sees the municipality name');
+        if (DEMO_MUNICIPALITY[user.login]) assert.equal(f.municipality.name, DEMO_MUNICIPALITY[user.login]);
       }
       if (user.role === 'region_operator') {
+        assert.equal(await textOf(testid(page, 'region-name')), DEMO_REGION, 'the region operator sees the region');
+        const municipalities = testid(page, 'section-municipalities');
+        await municipalities.getByTestId('page-info').waitFor();
+        const names = await tableColumn(municipalities, 'Наименование');
+        for (const name of Object.values(DEMO_MUNICIPALITY)) {
+          assert.ok(names.includes(name), `municipality «${name}» listed in ${JSON.stringify(names)}`);
+        }
         await testid(page, 'tab-organizations').click();
       }
       const section = testid(page, 'section-organizations');

@@ -9,12 +9,14 @@
 #include "base/date.h"
 #include "base/err.h"
 
-static struct date mk(int y, int m, int d) {
+static struct date mk(int y, int m, int d)
+{
     struct date dt = {y, m, d};
     return dt;
 }
 
-static void assert_date(struct date dt, int y, int m, int d) {
+static void assert_date(struct date dt, int y, int m, int d)
+{
     assert_int_equal(dt.y, y);
     assert_int_equal(dt.m, m);
     assert_int_equal(dt.d, d);
@@ -22,7 +24,8 @@ static void assert_date(struct date dt, int y, int m, int d) {
 
 /* ---- Calendar ---- */
 
-static void leap_years_follow_gregorian_rule(void **state) {
+static void leap_years_follow_gregorian_rule(void **state)
+{
     (void)state;
     assert_true(date_is_leap(2024));
     assert_false(date_is_leap(2025));
@@ -31,7 +34,8 @@ static void leap_years_follow_gregorian_rule(void **state) {
     assert_false(date_is_leap(2100));
 }
 
-static void feb_29_exists_only_in_leap_years(void **state) {
+static void feb_29_exists_only_in_leap_years(void **state)
+{
     (void)state;
     assert_true(date_valid(mk(2024, 2, 29)));
     assert_false(date_valid(mk(2025, 2, 29)));
@@ -39,7 +43,8 @@ static void feb_29_exists_only_in_leap_years(void **state) {
     assert_true(date_valid(mk(2000, 2, 29)));
 }
 
-static void date_valid_rejects_out_of_range_fields(void **state) {
+static void date_valid_rejects_out_of_range_fields(void **state)
+{
     (void)state;
     assert_false(date_valid(mk(2026, 4, 31)));
     assert_false(date_valid(mk(2026, 13, 1)));
@@ -51,7 +56,8 @@ static void date_valid_rejects_out_of_range_fields(void **state) {
     assert_true(date_valid(mk(9999, 12, 31)));
 }
 
-static void last_day_of_month_follows_month_lengths(void **state) {
+static void last_day_of_month_follows_month_lengths(void **state)
+{
     (void)state;
     static const int len[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     for (int m = 1; m <= 12; m++)
@@ -63,7 +69,8 @@ static void last_day_of_month_follows_month_lengths(void **state) {
     assert_int_equal(date_last_day_of_month(2026, 0), ERR_INVALID);
 }
 
-static void day_numbers_count_from_1970_01_01(void **state) {
+static void day_numbers_count_from_1970_01_01(void **state)
+{
     (void)state;
     assert_int_equal(date_days_from_civil(mk(1970, 1, 1)), 0);
     assert_int_equal(date_days_from_civil(mk(1969, 12, 31)), -1);
@@ -74,7 +81,8 @@ static void day_numbers_count_from_1970_01_01(void **state) {
     assert_date(date_civil_from_days(20780), 2026, 11, 23);
 }
 
-static void days_and_civil_round_trip_every_day_of_years_1_to_9999(void **state) {
+static void days_and_civil_round_trip_every_day_of_years_1_to_9999(void **state)
+{
     (void)state;
     int64_t z = date_days_from_civil(mk(1, 1, 1));
     for (int y = 1; y <= 9999; y++) {
@@ -93,7 +101,8 @@ static void days_and_civil_round_trip_every_day_of_years_1_to_9999(void **state)
     assert_int_equal(z, date_days_from_civil(mk(9999, 12, 31)) + 1);
 }
 
-static void parse_accepts_exactly_yyyy_mm_dd(void **state) {
+static void parse_accepts_exactly_yyyy_mm_dd(void **state)
+{
     (void)state;
     struct date dt = {0, 0, 0};
     assert_int_equal(date_parse("2024-02-29", &dt, NULL), 0);
@@ -102,7 +111,8 @@ static void parse_accepts_exactly_yyyy_mm_dd(void **state) {
     assert_date(dt, 1, 1, 1);
 }
 
-static void parse_rejects_impossible_dates_and_other_formats(void **state) {
+static void parse_rejects_impossible_dates_and_other_formats(void **state)
+{
     (void)state;
     struct date dt = {7, 7, 7};
     const char *why = NULL;
@@ -122,7 +132,8 @@ static void parse_rejects_impossible_dates_and_other_formats(void **state) {
     assert_date(dt, 7, 7, 7); /* untouched */
 }
 
-static void format_writes_zero_padded_yyyy_mm_dd(void **state) {
+static void format_writes_zero_padded_yyyy_mm_dd(void **state)
+{
     (void)state;
     char buf[DATE_STR_SIZE];
     assert_int_equal(date_format(mk(2026, 1, 5), buf), 0);
@@ -133,7 +144,8 @@ static void format_writes_zero_padded_yyyy_mm_dd(void **state) {
     assert_string_equal(buf, "");
 }
 
-static void add_days_crosses_month_year_and_leap_day(void **state) {
+static void add_days_crosses_month_year_and_leap_day(void **state)
+{
     (void)state;
     struct date r;
     assert_int_equal(date_add_days(mk(2024, 2, 28), 1, &r), 0);
@@ -148,7 +160,8 @@ static void add_days_crosses_month_year_and_leap_day(void **state) {
     assert_date(r, 2026, 5, 20);
 }
 
-static void add_days_rejects_invalid_input_and_range_exit(void **state) {
+static void add_days_rejects_invalid_input_and_range_exit(void **state)
+{
     (void)state;
     struct date r = {5, 5, 5};
     assert_int_equal(date_add_days(mk(2025, 2, 29), 1, &r), ERR_INVALID);
@@ -161,7 +174,8 @@ static void add_days_rejects_invalid_input_and_range_exit(void **state) {
 
 /* ---- Billing periods ---- */
 
-static void period_is_year_times_12_plus_month_minus_1(void **state) {
+static void period_is_year_times_12_plus_month_minus_1(void **state)
+{
     (void)state;
     assert_int_equal(date_period(2026, 1), 2026 * 12);
     assert_int_equal(date_period(2026, 12), 2026 * 12 + 11);
@@ -171,7 +185,8 @@ static void period_is_year_times_12_plus_month_minus_1(void **state) {
     assert_int_equal(date_period_month(date_period(2027, 1)), 1);
 }
 
-static void period_text_round_trips_and_rejects_bad_months(void **state) {
+static void period_text_round_trips_and_rejects_bad_months(void **state)
+{
     (void)state;
     int p = -1;
     char buf[PERIOD_STR_SIZE];
@@ -190,7 +205,8 @@ static void period_text_round_trips_and_rejects_bad_months(void **state) {
     assert_int_equal(date_period_format(date_period(10000, 1), buf), ERR_INVALID);
 }
 
-static void period_add_months_crosses_year_boundary(void **state) {
+static void period_add_months_crosses_year_boundary(void **state)
+{
     (void)state;
     int p = 0;
     assert_int_equal(date_period_add_months(date_period(2026, 12), 1, &p), 0);
@@ -205,7 +221,8 @@ static void period_add_months_crosses_year_boundary(void **state) {
     assert_int_equal(date_period_add_months(date_period(1, 1), -1, &p), ERR_INVALID);
 }
 
-static void period_first_and_last_day_span_the_month(void **state) {
+static void period_first_and_last_day_span_the_month(void **state)
+{
     (void)state;
     assert_date(date_period_first_day(date_period(2024, 2)), 2024, 2, 1);
     assert_date(date_period_last_day(date_period(2024, 2)), 2024, 2, 29);
@@ -214,7 +231,8 @@ static void period_first_and_last_day_span_the_month(void **state) {
 
 /* ---- Time zones ---- */
 
-static void tz_valid_accepts_iana_names_and_rejects_unknown(void **state) {
+static void tz_valid_accepts_iana_names_and_rejects_unknown(void **state)
+{
     (void)state;
     assert_true(date_tz_valid("Europe/Moscow"));
     assert_true(date_tz_valid("Asia/Yekaterinburg"));
@@ -230,12 +248,14 @@ static void tz_valid_accepts_iana_names_and_rejects_unknown(void **state) {
 }
 
 /* Seconds since the epoch of a UTC civil time. */
-static int64_t utc(int y, int m, int d, int h, int min, int s) {
+static int64_t utc(int y, int m, int d, int h, int min, int s)
+{
     return date_days_from_civil(mk(y, m, d)) * 86400 + h * 3600 + min * 60 + s;
 }
 
 static void assert_local(const char *tz, int64_t t, int y, int m, int d, int h, int min,
-                         int32_t offset) {
+                         int32_t offset)
+{
     struct date_local l;
     assert_int_equal(date_utc_to_local(tz, t, &l), 0);
     assert_date(mk(l.y, l.m, l.d), y, m, d);
@@ -244,7 +264,8 @@ static void assert_local(const char *tz, int64_t t, int y, int m, int d, int h, 
     assert_int_equal(l.utc_offset, offset);
 }
 
-static void moscow_is_utc_plus_3_in_winter_and_summer(void **state) {
+static void moscow_is_utc_plus_3_in_winter_and_summer(void **state)
+{
     (void)state;
     assert_local("Europe/Moscow", utc(2026, 1, 15, 12, 0, 0), 2026, 1, 15, 15, 0, 3 * 3600);
     assert_local("Europe/Moscow", utc(2026, 7, 15, 12, 0, 0), 2026, 7, 15, 15, 0, 3 * 3600);
@@ -252,7 +273,8 @@ static void moscow_is_utc_plus_3_in_winter_and_summer(void **state) {
     assert_local("Europe/Moscow", utc(2026, 12, 31, 22, 30, 0), 2027, 1, 1, 1, 30, 3 * 3600);
 }
 
-static void yekaterinburg_is_utc_plus_5(void **state) {
+static void yekaterinburg_is_utc_plus_5(void **state)
+{
     (void)state;
     assert_local("Asia/Yekaterinburg", utc(2026, 11, 23, 5, 0, 0), 2026, 11, 23, 10, 0, 5 * 3600);
     int64_t t = 0;
@@ -260,7 +282,8 @@ static void yekaterinburg_is_utc_plus_5(void **state) {
     assert_int_equal(t, utc(2026, 11, 23, 5, 0, 0));
 }
 
-static void moscow_2010_summer_was_utc_plus_4_so_icu_history_is_used(void **state) {
+static void moscow_2010_summer_was_utc_plus_4_so_icu_history_is_used(void **state)
+{
     (void)state;
     assert_local("Europe/Moscow", utc(2010, 7, 1, 8, 0, 0), 2010, 7, 1, 12, 0, 4 * 3600);
     assert_local("Europe/Moscow", utc(2010, 1, 15, 9, 0, 0), 2010, 1, 15, 12, 0, 3 * 3600);
@@ -269,7 +292,8 @@ static void moscow_2010_summer_was_utc_plus_4_so_icu_history_is_used(void **stat
     assert_int_equal(t, utc(2010, 7, 1, 8, 0, 0));
 }
 
-static void local_time_repeated_at_fall_back_means_first_occurrence(void **state) {
+static void local_time_repeated_at_fall_back_means_first_occurrence(void **state)
+{
     (void)state;
     /* 2010-10-31 03:00 MSD (UTC+4) became 02:00 MSK (UTC+3): 02:30 happened twice. */
     int64_t t = 0;
@@ -278,7 +302,8 @@ static void local_time_repeated_at_fall_back_means_first_occurrence(void **state
     assert_local("Europe/Moscow", utc(2010, 10, 30, 23, 30, 0), 2010, 10, 31, 2, 30, 3 * 3600);
 }
 
-static void local_time_skipped_at_spring_forward_lands_after_the_gap(void **state) {
+static void local_time_skipped_at_spring_forward_lands_after_the_gap(void **state)
+{
     (void)state;
     /* 2011-03-27 02:00 MSK (UTC+3) became 03:00 (UTC+4): 02:30 never happened. */
     int64_t t = 0;
@@ -287,7 +312,8 @@ static void local_time_skipped_at_spring_forward_lands_after_the_gap(void **stat
     assert_local("Europe/Moscow", t, 2011, 3, 27, 3, 30, 4 * 3600);
 }
 
-static void utc_and_local_round_trip_every_hour_of_2026_in_russian_zones(void **state) {
+static void utc_and_local_round_trip_every_hour_of_2026_in_russian_zones(void **state)
+{
     (void)state;
     static const char *zones[] = {"Europe/Kaliningrad", "Europe/Moscow",    "Asia/Yekaterinburg",
                                   "Asia/Novosibirsk",   "Asia/Vladivostok", "Asia/Kamchatka"};
@@ -302,7 +328,8 @@ static void utc_and_local_round_trip_every_hour_of_2026_in_russian_zones(void **
     }
 }
 
-static void tz_functions_reject_unknown_zone_and_bad_fields(void **state) {
+static void tz_functions_reject_unknown_zone_and_bad_fields(void **state)
+{
     (void)state;
     struct date_local l;
     int64_t t = 99;
@@ -318,7 +345,8 @@ static void tz_functions_reject_unknown_zone_and_bad_fields(void **state) {
     assert_int_equal(date_utc_to_local("Europe/Moscow", INT64_MIN, &l), ERR_INVALID);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(leap_years_follow_gregorian_rule),
         cmocka_unit_test(feb_29_exists_only_in_leap_years),

@@ -16,7 +16,8 @@ typedef bool (*validator)(const char *, const char **);
 /* Every single-digit change of a valid value must be rejected: replaces each
  * digit in turn by each other digit. (True for these vectors; a mod 11 / mod 10
  * check digit of 0 could collide with a remainder of 10.) */
-static void assert_every_digit_change_rejected(validator v, const char *valid) {
+static void assert_every_digit_change_rejected(validator v, const char *valid)
+{
     char buf[64];
     size_t n = strlen(valid);
     for (size_t i = 0; i < n; i++) {
@@ -36,14 +37,16 @@ static void assert_every_digit_change_rejected(validator v, const char *valid) {
 
 /* ---- ИНН ---- */
 
-static void inn10_accepts_domain_vector(void **state) {
+static void inn10_accepts_domain_vector(void **state)
+{
     (void)state;
     const char *why = "untouched";
     assert_true(ident_inn_valid("7707083893", &why));
     assert_string_equal(why, "untouched");
 }
 
-static void inn10_check_digit_rejects_single_digit_change(void **state) {
+static void inn10_check_digit_rejects_single_digit_change(void **state)
+{
     (void)state;
     const char *why = NULL;
     assert_false(ident_inn_valid("7707083894", &why));
@@ -51,19 +54,22 @@ static void inn10_check_digit_rejects_single_digit_change(void **state) {
     assert_every_digit_change_rejected(ident_inn_valid, "7707083893");
 }
 
-static void inn12_accepts_domain_vector(void **state) {
+static void inn12_accepts_domain_vector(void **state)
+{
     (void)state;
     assert_true(ident_inn_valid("500100732259", NULL));
 }
 
-static void inn12_both_check_digits_reject_single_digit_change(void **state) {
+static void inn12_both_check_digits_reject_single_digit_change(void **state)
+{
     (void)state;
     assert_false(ident_inn_valid("500100732249", NULL)); /* 11th digit */
     assert_false(ident_inn_valid("500100732258", NULL)); /* 12th digit */
     assert_every_digit_change_rejected(ident_inn_valid, "500100732259");
 }
 
-static void inn_rejects_wrong_length_letters_and_empty(void **state) {
+static void inn_rejects_wrong_length_letters_and_empty(void **state)
+{
     (void)state;
     const char *why = NULL;
     assert_false(ident_inn_valid("770708389", &why));
@@ -78,7 +84,8 @@ static void inn_rejects_wrong_length_letters_and_empty(void **state) {
     assert_false(ident_inn_valid(NULL, NULL));
 }
 
-static void inn_completion_produces_valid_numbers(void **state) {
+static void inn_completion_produces_valid_numbers(void **state)
+{
     (void)state;
     char inn10[11], inn12[13];
     assert_int_equal(ident_inn10_complete(inn10, "770708389"), 0);
@@ -99,13 +106,15 @@ static void inn_completion_produces_valid_numbers(void **state) {
 
 /* ---- КПП ---- */
 
-static void kpp_accepts_digits_and_uppercase_reason_code(void **state) {
+static void kpp_accepts_digits_and_uppercase_reason_code(void **state)
+{
     (void)state;
     assert_true(ident_kpp_valid("770701001", NULL));
     assert_true(ident_kpp_valid("7707AB001", NULL));
 }
 
-static void kpp_rejects_bad_positions_and_length(void **state) {
+static void kpp_rejects_bad_positions_and_length(void **state)
+{
     (void)state;
     const char *why = NULL;
     assert_false(ident_kpp_valid("7707ab001", &why)); /* lowercase reason code */
@@ -120,7 +129,8 @@ static void kpp_rejects_bad_positions_and_length(void **state) {
 
 /* ---- ОГРН / ОГРНИП ---- */
 
-static void ogrn_check_digit_rejects_single_digit_change(void **state) {
+static void ogrn_check_digit_rejects_single_digit_change(void **state)
+{
     (void)state;
     const char *why = NULL;
     assert_true(ident_ogrn_valid("1027812400868", NULL));
@@ -129,7 +139,8 @@ static void ogrn_check_digit_rejects_single_digit_change(void **state) {
     assert_every_digit_change_rejected(ident_ogrn_valid, "1027812400868");
 }
 
-static void ogrn_rejects_wrong_length_and_letters(void **state) {
+static void ogrn_rejects_wrong_length_and_letters(void **state)
+{
     (void)state;
     const char *why = NULL;
     assert_false(ident_ogrn_valid("102781240086", &why));
@@ -139,7 +150,8 @@ static void ogrn_rejects_wrong_length_and_letters(void **state) {
     assert_false(ident_ogrn_valid("304500116000157", NULL)); /* an ОГРНИП */
 }
 
-static void ogrnip_check_digit_rejects_single_digit_change(void **state) {
+static void ogrnip_check_digit_rejects_single_digit_change(void **state)
+{
     (void)state;
     assert_true(ident_ogrnip_valid("304500116000157", NULL));
     assert_false(ident_ogrnip_valid("304500116000167", NULL));
@@ -148,7 +160,8 @@ static void ogrnip_check_digit_rejects_single_digit_change(void **state) {
     assert_false(ident_ogrnip_valid("30450011600015a", NULL));
 }
 
-static void ogrn_completion_produces_valid_numbers(void **state) {
+static void ogrn_completion_produces_valid_numbers(void **state)
+{
     (void)state;
     char ogrn[14], ogrnip[16];
     assert_int_equal(ident_ogrn_complete(ogrn, "102781240086"), 0);
@@ -168,7 +181,8 @@ static void ogrn_completion_produces_valid_numbers(void **state) {
 
 /* ---- СНИЛС ---- */
 
-static void snils_accepts_formatted_and_digits_only(void **state) {
+static void snils_accepts_formatted_and_digits_only(void **state)
+{
     (void)state;
     char d[12];
     assert_true(ident_snils_valid("112-233-445 95", NULL));
@@ -177,7 +191,8 @@ static void snils_accepts_formatted_and_digits_only(void **state) {
     assert_string_equal(d, "11223344595");
 }
 
-static void snils_checksum_rejects_single_digit_change(void **state) {
+static void snils_checksum_rejects_single_digit_change(void **state)
+{
     (void)state;
     const char *why = NULL;
     assert_false(ident_snils_valid("112-233-445 96", &why));
@@ -185,7 +200,8 @@ static void snils_checksum_rejects_single_digit_change(void **state) {
     assert_every_digit_change_rejected(ident_snils_valid, "11223344595");
 }
 
-static void snils_checksum_not_applied_up_to_001_001_998(void **state) {
+static void snils_checksum_not_applied_up_to_001_001_998(void **state)
+{
     (void)state;
     assert_true(ident_snils_valid("001-001-998 00", NULL));
     assert_true(ident_snils_valid("00100199877", NULL));
@@ -195,7 +211,8 @@ static void snils_checksum_not_applied_up_to_001_001_998(void **state) {
     assert_true(ident_snils_valid("001-001-999 65", NULL));
 }
 
-static void snils_check_number_100_and_101_become_00(void **state) {
+static void snils_check_number_100_and_101_become_00(void **state)
+{
     (void)state;
     char out[12];
     /* 9·9 + 8·2 + 3·1 = 100 → "00". */
@@ -213,7 +230,8 @@ static void snils_check_number_100_and_101_become_00(void **state) {
     assert_string_equal(out, "99610000000");
 }
 
-static void snils_rejects_other_formats(void **state) {
+static void snils_rejects_other_formats(void **state)
+{
     (void)state;
     char d[12] = "unchanged";
     assert_false(ident_snils_valid("112-233-445-95", NULL));
@@ -228,7 +246,8 @@ static void snils_rejects_other_formats(void **state) {
 
 /* ---- БИК and accounts ---- */
 
-static void bik_requires_nine_digits_starting_04(void **state) {
+static void bik_requires_nine_digits_starting_04(void **state)
+{
     (void)state;
     const char *why = NULL;
     assert_true(ident_bik_valid("044525225", NULL));
@@ -239,13 +258,15 @@ static void bik_requires_nine_digits_starting_04(void **state) {
     assert_false(ident_bik_valid("04452522A", NULL));
 }
 
-static void settlement_account_key_accepts_domain_vectors(void **state) {
+static void settlement_account_key_accepts_domain_vectors(void **state)
+{
     (void)state;
     assert_true(ident_account_valid("40702810900000002851", "044030827", NULL));
     assert_true(ident_account_valid("40702810138250123017", "044525225", NULL));
 }
 
-static void settlement_account_key_rejects_single_digit_change(void **state) {
+static void settlement_account_key_rejects_single_digit_change(void **state)
+{
     (void)state;
     const char *why = NULL;
     assert_false(ident_account_valid("40702810800000002851", "044030827", &why));
@@ -262,13 +283,15 @@ static void settlement_account_key_rejects_single_digit_change(void **state) {
     }
 }
 
-static void settlement_account_key_depends_on_bik(void **state) {
+static void settlement_account_key_depends_on_bik(void **state)
+{
     (void)state;
     /* The same account at another bank (BIC digits 7–9 differ) fails. */
     assert_false(ident_account_valid("40702810138250123017", "044525226", NULL));
 }
 
-static void settlement_account_at_rkc_uses_bik_digits_5_6(void **state) {
+static void settlement_account_at_rkc_uses_bik_digits_5_6(void **state)
+{
     (void)state;
     /* БИК 044525001 is an РКЦ (digits 7–8 "00"): the bank code is "0" + "25",
      * the same as an ordinary bank whose БИК ends in "025". */
@@ -283,14 +306,16 @@ static void settlement_account_at_rkc_uses_bik_digits_5_6(void **state) {
     assert_false(ident_account_valid(rkc, "044525701", NULL));
 }
 
-static void correspondent_account_key_accepts_domain_vector(void **state) {
+static void correspondent_account_key_accepts_domain_vector(void **state)
+{
     (void)state;
     assert_true(ident_corr_account_valid("30101810400000000225", "044525225", NULL));
     /* The к/с key uses BIC digits 5–6, so the р/с rule rejects it. */
     assert_false(ident_account_valid("30101810400000000225", "044525225", NULL));
 }
 
-static void correspondent_account_rejects_digit_change_and_non_301(void **state) {
+static void correspondent_account_rejects_digit_change_and_non_301(void **state)
+{
     (void)state;
     const char *why = NULL;
     assert_false(ident_corr_account_valid("30101810500000000225", "044525225", &why));
@@ -299,7 +324,8 @@ static void correspondent_account_rejects_digit_change_and_non_301(void **state)
     assert_string_equal(why, "К/с: должен начинаться с 301");
 }
 
-static void account_rejects_wrong_length_letters_and_bad_bik(void **state) {
+static void account_rejects_wrong_length_letters_and_bad_bik(void **state)
+{
     (void)state;
     const char *why = NULL;
     assert_false(ident_account_valid("4070281090000000285", "044030827", &why));
@@ -310,7 +336,8 @@ static void account_rejects_wrong_length_letters_and_bad_bik(void **state) {
     assert_false(ident_account_valid("40702810900000002851", NULL, NULL));
 }
 
-static void account_completion_sets_the_domain_key(void **state) {
+static void account_completion_sets_the_domain_key(void **state)
+{
     (void)state;
     char acc[21];
     assert_int_equal(ident_account_complete(acc, "40702810000000002851", "044030827"), 0);
@@ -320,7 +347,8 @@ static void account_completion_sets_the_domain_key(void **state) {
 
 /* ---- Other formats ---- */
 
-static void oktmo_accepts_8_or_11_digits_only(void **state) {
+static void oktmo_accepts_8_or_11_digits_only(void **state)
+{
     (void)state;
     assert_true(ident_oktmo_valid("45382000", NULL));
     assert_true(ident_oktmo_valid("45382000001", NULL));
@@ -330,7 +358,8 @@ static void oktmo_accepts_8_or_11_digits_only(void **state) {
     assert_false(ident_oktmo_valid("4538200O", NULL));
 }
 
-static void els_is_exactly_10_latin_letters_or_digits(void **state) {
+static void els_is_exactly_10_latin_letters_or_digits(void **state)
+{
     (void)state;
     const char *why = NULL;
     assert_true(ident_els_valid("75da533315", NULL));
@@ -342,7 +371,8 @@ static void els_is_exactly_10_latin_letters_or_digits(void **state) {
     assert_false(ident_els_valid("75da53331\xd0", NULL)); /* half of a Cyrillic letter */
 }
 
-static void fias_guid_is_hyphenated_hex_uuid(void **state) {
+static void fias_guid_is_hyphenated_hex_uuid(void **state)
+{
     (void)state;
     assert_true(ident_fias_guid_valid("5ee84ac0-eb9a-4b42-b814-2f5f7c27c255", NULL));
     assert_true(ident_fias_guid_valid("5EE84AC0-EB9A-4B42-B814-2F5F7C27C255", NULL));
@@ -352,7 +382,8 @@ static void fias_guid_is_hyphenated_hex_uuid(void **state) {
     assert_false(ident_fias_guid_valid("{5ee84ac0-eb9a-4b42-b814-2f5f7c27c255}", NULL));
 }
 
-static void cadastral_number_matches_pattern_and_length(void **state) {
+static void cadastral_number_matches_pattern_and_length(void **state)
+{
     (void)state;
     char long_number[300];
     assert_true(ident_cadastral_valid("77:01:0001001:1024", NULL));
@@ -374,7 +405,8 @@ static void cadastral_number_matches_pattern_and_length(void **state) {
     assert_false(ident_cadastral_valid(long_number, NULL));
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(inn10_accepts_domain_vector),
         cmocka_unit_test(inn10_check_digit_rejects_single_digit_change),

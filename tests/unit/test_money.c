@@ -13,14 +13,16 @@
 
 #define NNBSP MONEY_GROUP_SEP /* U+202F */
 
-static int64_t parse_ok(const char *s) {
+static int64_t parse_ok(const char *s)
+{
     int64_t k = -12345;
     const char *why = NULL;
     if (money_parse(s, &k, &why) != 0) fail_msg("\"%s\" rejected: %s", s, why);
     return k;
 }
 
-static const char *parse_error(const char *s) {
+static const char *parse_error(const char *s)
+{
     int64_t k = 777;
     const char *why = NULL;
     if (money_parse(s, &k, &why) != ERR_INVALID)
@@ -32,7 +34,8 @@ static const char *parse_error(const char *s) {
 
 /* ---- Parsing ---- */
 
-static void parse_accepts_dot_or_comma_and_one_or_two_fraction_digits(void **state) {
+static void parse_accepts_dot_or_comma_and_one_or_two_fraction_digits(void **state)
+{
     (void)state;
     assert_int_equal(parse_ok("1234.5"), 123450);
     assert_int_equal(parse_ok("1234,50"), 123450);
@@ -44,7 +47,8 @@ static void parse_accepts_dot_or_comma_and_one_or_two_fraction_digits(void **sta
     assert_int_equal(parse_ok("007,10"), 710);
 }
 
-static void parse_accepts_thousands_groups_of_three(void **state) {
+static void parse_accepts_thousands_groups_of_three(void **state)
+{
     (void)state;
     assert_int_equal(parse_ok("12 345,67"), 1234567);
     assert_int_equal(parse_ok("-1 234 567.89"), -123456789);
@@ -57,7 +61,8 @@ static void parse_accepts_thousands_groups_of_three(void **state) {
     assert_int_equal(parse_ok("12" NNBSP "345,67"), 1234567); /* U+202F */
 }
 
-static void parse_rejects_misplaced_group_separators(void **state) {
+static void parse_rejects_misplaced_group_separators(void **state)
+{
     (void)state;
     parse_error("1 2");
     parse_error("1234 567");
@@ -70,13 +75,15 @@ static void parse_rejects_misplaced_group_separators(void **state) {
                 "345"); /* truncated UTF-8 */
 }
 
-static void parse_rejects_more_than_two_fraction_digits(void **state) {
+static void parse_rejects_more_than_two_fraction_digits(void **state)
+{
     (void)state;
     assert_string_equal(parse_error("1.234"), "Сумма: не более двух знаков после запятой");
     parse_error("0,001");
 }
 
-static void parse_rejects_junk(void **state) {
+static void parse_rejects_junk(void **state)
+{
     (void)state;
     assert_string_equal(parse_error(""), "Сумма: не указана");
     parse_error(NULL);
@@ -93,7 +100,8 @@ static void parse_rejects_junk(void **state) {
     parse_error("1.5 руб.");
 }
 
-static void parse_rejects_overflow_and_accepts_the_limit(void **state) {
+static void parse_rejects_overflow_and_accepts_the_limit(void **state)
+{
     (void)state;
     assert_int_equal(parse_ok("92233720368547758.07"), INT64_MAX);
     assert_int_equal(parse_ok("-92233720368547758.07"), -INT64_MAX);
@@ -105,7 +113,8 @@ static void parse_rejects_overflow_and_accepts_the_limit(void **state) {
 
 /* ---- Formatting ---- */
 
-static void format_gives_two_fraction_digits_and_a_dot(void **state) {
+static void format_gives_two_fraction_digits_and_a_dot(void **state)
+{
     (void)state;
     char buf[MONEY_FMT_SIZE];
     assert_int_equal(money_format(buf, sizeof buf, 123450), 0);
@@ -120,7 +129,8 @@ static void format_gives_two_fraction_digits_and_a_dot(void **state) {
     assert_string_equal(buf, "-92233720368547758.08");
 }
 
-static void format_reports_a_short_buffer(void **state) {
+static void format_reports_a_short_buffer(void **state)
+{
     (void)state;
     char buf[7];
     assert_int_equal(money_format(buf, sizeof buf, 123450), ERR_INVALID); /* needs 8 */
@@ -129,7 +139,8 @@ static void format_reports_a_short_buffer(void **state) {
     assert_string_equal(buf, "234.50");
 }
 
-static void format_display_groups_thousands_with_comma_decimal(void **state) {
+static void format_display_groups_thousands_with_comma_decimal(void **state)
+{
     (void)state;
     char buf[MONEY_DISPLAY_SIZE];
     assert_int_equal(money_format_display(buf, sizeof buf, 123450), 0);
@@ -149,7 +160,8 @@ static void format_display_groups_thousands_with_comma_decimal(void **state) {
     assert_string_equal(small, "");
 }
 
-static void parse_reads_back_what_format_and_display_write(void **state) {
+static void parse_reads_back_what_format_and_display_write(void **state)
+{
     (void)state;
     const int64_t values[] = {0,      1,          -1,           99,        100,
                               123456, -987654321, 100000000000, INT64_MAX, -INT64_MAX};
@@ -164,13 +176,15 @@ static void parse_reads_back_what_format_and_display_write(void **state) {
 
 /* ---- Arithmetic ---- */
 
-static int64_t mdr(int64_t a, int64_t b, int64_t c) {
+static int64_t mdr(int64_t a, int64_t b, int64_t c)
+{
     int64_t r = -999;
     assert_int_equal(money_mul_div_round(a, b, c, &r), 0);
     return r;
 }
 
-static void mul_div_rounds_half_up_away_from_zero(void **state) {
+static void mul_div_rounds_half_up_away_from_zero(void **state)
+{
     (void)state;
     assert_int_equal(mdr(5, 1, 2), 3);   /* 2.5 → 3 */
     assert_int_equal(mdr(1, 1, 2), 1);   /* 0.5 → 1 */
@@ -181,7 +195,8 @@ static void mul_div_rounds_half_up_away_from_zero(void **state) {
     assert_int_equal(mdr(5, -1, -2), 3);
 }
 
-static void mul_div_rounds_non_halves_to_nearest(void **state) {
+static void mul_div_rounds_non_halves_to_nearest(void **state)
+{
     (void)state;
     assert_int_equal(mdr(4, 1, 3), 1);   /* 1.33 */
     assert_int_equal(mdr(5, 1, 3), 2);   /* 1.67 */
@@ -198,14 +213,16 @@ static void mul_div_rounds_non_halves_to_nearest(void **state) {
     assert_int_equal(mdr(-149999, 1, 2), -75000);
 }
 
-static void mul_div_keeps_a_128_bit_intermediate_product(void **state) {
+static void mul_div_keeps_a_128_bit_intermediate_product(void **state)
+{
     (void)state;
     assert_int_equal(mdr(INT64_MAX, INT64_MAX, INT64_MAX), INT64_MAX);
     assert_int_equal(mdr(INT64_MAX, 3, 6), INT64_MAX / 2 + 1);             /* x.5 rounds up */
     assert_int_equal(mdr(INT64_MIN, 2, -4), INT64_C(4611686018427387904)); /* 2^62 */
 }
 
-static void mul_div_rejects_zero_divisor_and_overflow(void **state) {
+static void mul_div_rejects_zero_divisor_and_overflow(void **state)
+{
     (void)state;
     int64_t r = 42;
     assert_int_equal(money_mul_div_round(1, 1, 0, &r), ERR_INVALID);
@@ -222,7 +239,8 @@ static void mul_div_rejects_zero_divisor_and_overflow(void **state) {
     assert_int_equal(r, 42);
 }
 
-static void add_and_sub_reject_overflow(void **state) {
+static void add_and_sub_reject_overflow(void **state)
+{
     (void)state;
     int64_t r = 0;
     assert_int_equal(money_add(100, -250, &r), 0);
@@ -236,7 +254,8 @@ static void add_and_sub_reject_overflow(void **state) {
     assert_int_equal(r, -150);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parse_accepts_dot_or_comma_and_one_or_two_fraction_digits),
         cmocka_unit_test(parse_accepts_thousands_groups_of_three),

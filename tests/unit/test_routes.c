@@ -41,17 +41,17 @@ static void openapi_has_no_route_the_server_lacks(void **state)
     json_t *doc = json_loadb(f->data, f->size, 0, NULL);
     const char *path;
     json_t *item;
-    json_object_foreach(json_object_get(doc, "paths"), path, item) {
+    json_object_foreach(json_object_get(doc, "paths"), path, item)
+    {
         const char *method;
         json_t *op;
-        json_object_foreach(item, method, op) {
-            if (strcmp(method, "parameters") == 0)
-                continue;
+        json_object_foreach(item, method, op)
+        {
+            if (strcmp(method, "parameters") == 0) continue;
             bool found = false;
             for (const struct route *r = http_routes; r->method && !found; r++)
                 found = strcmp(r->pattern, path) == 0 && strcasecmp(r->method, method) == 0;
-            if (!found)
-                fail_msg("openapi.json has %s %s, the server does not", method, path);
+            if (!found) fail_msg("openapi.json has %s %s, the server does not", method, path);
         }
     }
     json_decref(doc);

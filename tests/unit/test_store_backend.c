@@ -25,8 +25,12 @@ struct fixture {
 
 static int64_t add_org(struct fixture *f, int64_t mun, const char *inn, const char *ogrn)
 {
-    struct organization o = {.municipality_id = mun, .kind = "uo", .name = "ООО «Тест»",
-                             .inn = inn, .kpp = "770701001", .ogrn = ogrn};
+    struct organization o = {.municipality_id = mun,
+                             .kind = "uo",
+                             .name = "ООО «Тест»",
+                             .inn = inn,
+                             .kpp = "770701001",
+                             .ogrn = ogrn};
     struct err e = {0};
     assert_int_equal(dir_org_create(f->c, &system_scope, &o, f->a, &e), 0);
     return o.id;
@@ -99,8 +103,8 @@ static void municipal_scope_does_not_see_other_municipality(void **state)
 {
     struct fixture *f = *state;
     struct err e = {0};
-    struct store_scope mun_a = {.kind = SCOPE_MUNICIPALITY, .region_id = f->region,
-                                .municipality_id = f->mun_a};
+    struct store_scope mun_a = {
+        .kind = SCOPE_MUNICIPALITY, .region_id = f->region, .municipality_id = f->mun_a};
     struct organization o;
     assert_int_equal(dir_org_get(f->c, &mun_a, f->org_a, f->a, &o, &e), 0);
     assert_int_equal(dir_org_get(f->c, &mun_a, f->org_b, f->a, &o, &e), ERR_NOTFOUND);
@@ -119,8 +123,8 @@ static void scoped_update_of_foreign_object_changes_nothing(void **state)
 {
     struct fixture *f = *state;
     struct err e = {0};
-    struct store_scope org_a = {.kind = SCOPE_ORG, .region_id = f->region,
-                                .municipality_id = f->mun_a, .org_id = f->org_a};
+    struct store_scope org_a = {
+        .kind = SCOPE_ORG, .region_id = f->region, .municipality_id = f->mun_a, .org_id = f->org_a};
     struct organization o;
     assert_int_equal(dir_org_get(f->c, &system_scope, f->org_b, f->a, &o, &e), 0);
     const char *before = o.name;
@@ -135,8 +139,8 @@ static void resident_scope_sees_no_organizations(void **state)
 {
     struct fixture *f = *state;
     struct err e = {0};
-    struct store_scope res = {.kind = SCOPE_RESIDENT, .region_id = f->region,
-                              .municipality_id = f->mun_a};
+    struct store_scope res = {
+        .kind = SCOPE_RESIDENT, .region_id = f->region, .municipality_id = f->mun_a};
     struct organization o;
     assert_int_equal(dir_org_get(f->c, &res, f->org_a, f->a, &o, &e), ERR_NOTFOUND);
 }
@@ -145,8 +149,12 @@ static void duplicate_inn_kpp_is_a_conflict(void **state)
 {
     struct fixture *f = *state;
     struct err e = {0};
-    struct organization o = {.municipality_id = f->mun_a, .kind = "rso", .name = "Дубль",
-                             .inn = "7707083893", .kpp = "770701001", .ogrn = "1027812400868"};
+    struct organization o = {.municipality_id = f->mun_a,
+                             .kind = "rso",
+                             .name = "Дубль",
+                             .inn = "7707083893",
+                             .kpp = "770701001",
+                             .ogrn = "1027812400868"};
     assert_int_equal(dir_org_create(f->c, &system_scope, &o, f->a, &e), ERR_CONFLICT);
     assert_string_equal(e.field, "inn");
 }
@@ -156,15 +164,13 @@ static void rolled_back_transaction_leaves_nothing(void **state)
     struct fixture *f = *state;
     struct err e = {0};
     int64_t before = 0, after = 0;
-    assert_int_equal(store_query_int(f->c, "SELECT count(*) FROM organizations", NULL, 0, &before,
-                                     &e),
-                     0);
+    assert_int_equal(
+        store_query_int(f->c, "SELECT count(*) FROM organizations", NULL, 0, &before, &e), 0);
     assert_int_equal(store_begin(f->c, &e), 0);
     add_org(f, f->mun_a, "500100732259", "304500116000157");
     store_rollback(f->c);
-    assert_int_equal(store_query_int(f->c, "SELECT count(*) FROM organizations", NULL, 0, &after,
-                                     &e),
-                     0);
+    assert_int_equal(
+        store_query_int(f->c, "SELECT count(*) FROM organizations", NULL, 0, &after, &e), 0);
     assert_int_equal(after, before);
 }
 
@@ -175,14 +181,14 @@ static void name_search_is_case_insensitive_for_cyrillic(void **state)
     struct list_filter q = {.q = "ТЕСТ"};
     struct organization *items;
     int64_t n, total;
-    assert_int_equal(dir_org_list(f->c, &system_scope, &q, (struct page){1, 50}, f->a, &items, &n,
-                                  &total, &e),
-                     0);
+    assert_int_equal(
+        dir_org_list(f->c, &system_scope, &q, (struct page){1, 50}, f->a, &items, &n, &total, &e),
+        0);
     assert_true(total >= 2);
     struct list_filter pct = {.q = "%"}; /* a LIKE wildcard is matched literally */
-    assert_int_equal(dir_org_list(f->c, &system_scope, &pct, (struct page){1, 50}, f->a, &items,
-                                  &n, &total, &e),
-                     0);
+    assert_int_equal(
+        dir_org_list(f->c, &system_scope, &pct, (struct page){1, 50}, f->a, &items, &n, &total, &e),
+        0);
     assert_int_equal(total, 0);
 }
 
