@@ -47,12 +47,14 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     for (size_t k = 0; k < NCOMMANDS; k++) {
-        if (strcmp(argv[i], commands[k].name) != 0) continue;
+        if (strcmp(argv[i], commands[k].name) != 0)
+            continue;
         /* The command sees the global flags and its own, without its name. */
         char *rest[argc];
         int n = 0;
         for (int j = 1; j < argc; j++)
-            if (j != i) rest[n++] = argv[j];
+            if (j != i)
+                rest[n++] = argv[j];
         rest[n] = NULL;
         if (commands[k].run == cmd_user || commands[k].run == cmd_org)
             return commands[k].run(argc - i - 1, argv + i + 1);

@@ -9,7 +9,8 @@ int audit_write(struct store_conn *c, const struct audit_actor *who, const char 
 {
     char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
     struct audit_object none = {0};
-    if (!obj) obj = &none;
+    if (!obj)
+        obj = &none;
     struct store_val p[] = {
         SV_I(store_now()),  SV_ID(who->user_id), SV_T(who->login),      SV_T(action),
         SV_T(obj->type),    SV_ID(obj->id),      SV_ID(obj->region_id), SV_ID(obj->municipality_id),
@@ -39,7 +40,8 @@ int audit_list(struct store_conn *c, const struct store_scope *s, const struct a
                int64_t *total, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     struct store_val p[8];
     store_scope_bind(s, p);
     p[3] = SV_T(f->action);

@@ -45,7 +45,8 @@ static sem_t hash_slots; /* bounds concurrent argon2id hashes */
 
 int auth_init(int max_parallel_hashes, struct err *e)
 {
-    if (sodium_init() < 0) return err_set(e, ERR_NOMEM, "libsodium failed to initialize");
+    if (sodium_init() < 0)
+        return err_set(e, ERR_NOMEM, "libsodium failed to initialize");
     if (sem_init(&hash_slots, 0, (unsigned)(max_parallel_hashes > 0 ? max_parallel_hashes : 1)))
         return err_set(e, ERR_NOMEM, "cannot create semaphore");
     return 0;
@@ -53,9 +54,11 @@ int auth_init(int max_parallel_hashes, struct err *e)
 
 bool auth_role_has(const char *role, enum right r)
 {
-    if (r == RIGHT_NONE || r == RIGHT_SESSION) return true;
+    if (r == RIGHT_NONE || r == RIGHT_SESSION)
+        return true;
     for (size_t i = 0; i < sizeof role_rights / sizeof role_rights[0]; i++)
-        if (strcmp(role_rights[i].role, role) == 0) return role_rights[i].rights & (1u << r);
+        if (strcmp(role_rights[i].role, role) == 0)
+            return role_rights[i].rights & (1u << r);
     return false;
 }
 
@@ -127,10 +130,12 @@ static int throttle_wait(struct store_conn *c, const char *login, const char *ad
         struct store_val p[] = {SV_T(key[i]), SV_I(now - AUTH_WINDOW)};
         struct store_rows *r;
         int rc = store_query(c, sql[i], p, 2, &r, e);
-        if (rc) return rc;
+        if (rc)
+            return rc;
         if (store_next(r) && store_int(r, 0) >= limit[i]) {
             long w = (long)(store_int(r, 1) + AUTH_WINDOW - now);
-            if (w > *wait) *wait = w > 0 ? w : 1;
+            if (w > *wait)
+                *wait = w > 0 ? w : 1;
         }
         store_rows_free(r);
     }
@@ -177,14 +182,16 @@ int auth_login(struct store_conn *c, const char *login, const char *password, co
     long wait = 0;
     const char *hash = NULL;
     int rc = store_begin(c, e);
-    if (rc || (rc = throttle_wait(c, login, address, &wait, e))) goto done;
+    if (rc || (rc = throttle_wait(c, login, address, &wait, e)))
+        goto done;
     if (wait) {
         rc = err_set(e, ERR_THROTTLED, "слишком много неудачных попыток входа");
         e->retry_after = wait;
         goto done; /* nothing to write: roll back */
     }
     rc = dir_user_by_login(c, &system, login, a, &out->user, &hash, e);
-    if (rc && rc != ERR_NOTFOUND) goto done;
+    if (rc && rc != ERR_NOTFOUND)
+        goto done;
     /* Verify even for an unknown login, so timing does not reveal which logins exist. */
     bool ok = auth_password_verify(hash ? hash
                                         : "$argon2id$v=19$m=65536,t=2,p=1$"
@@ -205,14 +212,16 @@ int auth_login(struct store_conn *c, const char *login, const char *password, co
         goto done;
     rc = store_commit(c, e);
 done:
-    if (rc) store_rollback(c); /* no-op when the failure was already committed */
+    if (rc)
+        store_rollback(c); /* no-op when the failure was already committed */
     return rc;
 }
 
 int auth_session_find(struct store_conn *c, const char *token, struct arena *a,
                       struct auth_session *out, struct err *e)
 {
-    if (strlen(token) != AUTH_TOKEN_LEN) return err_set(e, ERR_AUTH, "сессия не найдена");
+    if (strlen(token) != AUTH_TOKEN_LEN)
+        return err_set(e, ERR_AUTH, "сессия не найдена");
     hash_token(token, out->token_hash);
     struct store_val p[] = {SV_T(out->token_hash), SV_I(store_now())};
     struct store_rows *r;
@@ -223,7 +232,8 @@ int auth_session_find(struct store_conn *c, const char *token, struct arena *a,
                          " WHERE s.token_hash = $1 AND s.expires_at > $2"
                          " AND s.revoked_at IS NULL AND u.active = 1",
                          p, 2, &r, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     if (store_next(r)) {
         struct user *u = &out->user;
         u->id = store_int(r, 0);

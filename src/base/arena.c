@@ -27,7 +27,8 @@ struct arena *arena_new(void)
 
 void arena_free(struct arena *a)
 {
-    if (!a) return;
+    if (!a)
+        return;
     for (struct block *b = a->head, *next; b; b = next) {
         next = b->next;
         free(b);
@@ -38,12 +39,14 @@ void arena_free(struct arena *a)
 void *arena_alloc(struct arena *a, size_t n)
 {
     size_t need = (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
-    if (need < n) return NULL;
+    if (need < n)
+        return NULL;
     struct block *b = a->head;
     if (!b || b->size - b->used < need) {
         size_t size = need > ARENA_BLOCK ? need : ARENA_BLOCK;
         b = malloc(sizeof *b + size);
-        if (!b) return NULL;
+        if (!b)
+            return NULL;
         b->size = size;
         b->used = 0;
         /* A big one-off allocation goes behind the current block so the
@@ -84,9 +87,11 @@ char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
-    if (n < 0) return NULL;
+    if (n < 0)
+        return NULL;
     char *p = arena_alloc(a, (size_t)n + 1);
-    if (p) vsnprintf(p, (size_t)n + 1, fmt, ap);
+    if (p)
+        vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
 }
 

@@ -42,7 +42,8 @@ static int parse_long(const char *s, long min, long max, long *out)
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (!*s || *end || errno || v < min || v > max || isspace((unsigned char)*s)) return -1;
+    if (!*s || *end || errno || v < min || v > max || isspace((unsigned char)*s))
+        return -1;
     *out = v;
     return 0;
 }
@@ -57,7 +58,8 @@ static int set_listen(struct config *c, const char *v, struct err *e)
         return err_field(e, ERR_INVALID, "listen", "expected HOST:PORT, got '%s'", v);
     memcpy(host, v, (size_t)(colon - v));
     host[colon - v] = '\0';
-    if (strcmp(host, "localhost") == 0) snprintf(host, sizeof host, "127.0.0.1");
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof host, "127.0.0.1");
     if (inet_pton(AF_INET, host, &addr) != 1)
         return err_field(e, ERR_INVALID, "listen", "'%s' is not an IPv4 address", host);
     snprintf(c->listen, sizeof c->listen, "%s", v);
@@ -68,8 +70,10 @@ static int set_listen(struct config *c, const char *v, struct err *e)
 
 int config_check_db_url(const char *url, struct err *e)
 {
-    if (strncmp(url, "sqlite:", 7) == 0 && url[7]) return 0;
-    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) return 0;
+    if (strncmp(url, "sqlite:", 7) == 0 && url[7])
+        return 0;
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
+        return 0;
     return err_field(e, ERR_INVALID, "db",
                      "unsupported database URL '%s' (expected sqlite:PATH or postgresql://...)",
                      url);
@@ -88,19 +92,24 @@ int config_set(struct config *c, const char *key, const char *v, struct err *e)
     long n;
     int rc = 0;
     if (strcmp(key, "db") == 0) {
-        if ((rc = config_check_db_url(v, e)) == 0) snprintf(c->db, sizeof c->db, "%s", v);
+        if ((rc = config_check_db_url(v, e)) == 0)
+            snprintf(c->db, sizeof c->db, "%s", v);
     } else if (strcmp(key, "listen") == 0) {
         rc = set_listen(c, v, e);
     } else if (strcmp(key, "threads") == 0) {
-        if ((rc = set_int(key, v, 1, 256, &n, e)) == 0) c->threads = (int)n;
+        if ((rc = set_int(key, v, 1, 256, &n, e)) == 0)
+            c->threads = (int)n;
     } else if (strcmp(key, "pool") == 0) {
-        if ((rc = set_int(key, v, 1, 256, &n, e)) == 0) c->pool = (int)n;
+        if ((rc = set_int(key, v, 1, 256, &n, e)) == 0)
+            c->pool = (int)n;
     } else if (strcmp(key, "web") == 0) {
         snprintf(c->web, sizeof c->web, "%s", v);
     } else if (strcmp(key, "max_body") == 0) {
-        if ((rc = set_int(key, v, 1024, 1L << 30, &n, e)) == 0) c->max_body = n;
+        if ((rc = set_int(key, v, 1024, 1L << 30, &n, e)) == 0)
+            c->max_body = n;
     } else if (strcmp(key, "session_ttl") == 0) {
-        if ((rc = set_int(key, v, 60, 30L * 86400, &n, e)) == 0) c->session_ttl = n;
+        if ((rc = set_int(key, v, 60, 30L * 86400, &n, e)) == 0)
+            c->session_ttl = n;
     } else if (strcmp(key, "log_level") == 0) {
         int level = log_level_parse(v);
         if (level < 0)
@@ -121,7 +130,8 @@ static char *trim(char *s, char **end_out)
     while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
         end--;
     *end = '\0';
-    if (end_out) *end_out = end;
+    if (end_out)
+        *end_out = end;
     return s;
 }
 
@@ -129,7 +139,8 @@ static char *trim(char *s, char **end_out)
 static int parse_line(struct config *c, char *line, int *col, struct err *e)
 {
     char *s = trim(line, NULL);
-    if (!*s || *s == '#') return 0;
+    if (!*s || *s == '#')
+        return 0;
     char *eq = strchr(s, '=');
     if (!eq) {
         *col = (int)(s - line) + 1;
@@ -176,7 +187,8 @@ int config_load_env(struct config *c, struct err *e)
         for (size_t i = 0; k->key[i] && i + 10 < sizeof name; i++)
             name[9 + i] = (char)toupper((unsigned char)k->key[i]), name[10 + i] = '\0';
         const char *v = getenv(name);
-        if (!v) continue;
+        if (!v)
+            continue;
         int rc = config_set(c, k->key, v, e);
         if (rc) {
             char msg[sizeof e->msg];

@@ -16,7 +16,8 @@
 
 static int fail(const char **why, const char *msg)
 {
-    if (why) *why = msg;
+    if (why)
+        *why = msg;
     return ERR_INVALID;
 }
 
@@ -28,7 +29,8 @@ bool date_is_leap(int y)
 int date_last_day_of_month(int y, int m)
 {
     static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m < 1 || m > 12) return ERR_INVALID;
+    if (m < 1 || m > 12)
+        return ERR_INVALID;
     return m == 2 && date_is_leap(y) ? 29 : days[m - 1];
 }
 
@@ -71,7 +73,8 @@ static int digits(const char *s, int n)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return -1;
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
         v = v * 10 + (s[i] - '0');
     }
     return v;
@@ -80,11 +83,15 @@ static int digits(const char *s, int n)
 int date_parse(const char *s, struct date *out, const char **why)
 {
     static const char *bad = "Дата: ожидается формат ГГГГ-ММ-ДД";
-    if (!s || !*s) return fail(why, "Дата: не указана");
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') return fail(why, bad);
+    if (!s || !*s)
+        return fail(why, "Дата: не указана");
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return fail(why, bad);
     struct date dt = {digits(s, 4), digits(s + 5, 2), digits(s + 8, 2)};
-    if (dt.y < 0 || dt.m < 0 || dt.d < 0) return fail(why, bad);
-    if (!date_valid(dt)) return fail(why, "Дата: такой даты не существует");
+    if (dt.y < 0 || dt.m < 0 || dt.d < 0)
+        return fail(why, bad);
+    if (!date_valid(dt))
+        return fail(why, "Дата: такой даты не существует");
     *out = dt;
     return 0;
 }
@@ -99,7 +106,8 @@ static void put_digits(char *p, int v, int n)
 int date_format(struct date dt, char out[DATE_STR_SIZE])
 {
     out[0] = '\0';
-    if (!date_valid(dt)) return ERR_INVALID;
+    if (!date_valid(dt))
+        return ERR_INVALID;
     put_digits(out, dt.y, 4);
     out[4] = '-';
     put_digits(out + 5, dt.m, 2);
@@ -113,9 +121,11 @@ int date_add_days(struct date dt, int64_t n, struct date *out)
 {
     /* Day numbers of 0001-01-01 and 9999-12-31. */
     const int64_t lo = -719162, hi = 2932896;
-    if (!date_valid(dt) || n < lo - hi || n > hi - lo) return ERR_INVALID;
+    if (!date_valid(dt) || n < lo - hi || n > hi - lo)
+        return ERR_INVALID;
     int64_t z = date_days_from_civil(dt) + n;
-    if (z < lo || z > hi) return ERR_INVALID;
+    if (z < lo || z > hi)
+        return ERR_INVALID;
     *out = date_civil_from_days(z);
     return 0;
 }
@@ -144,10 +154,13 @@ static bool period_in_range(int64_t p)
 int date_period_parse(const char *s, int *out, const char **why)
 {
     static const char *bad = "Период: ожидается формат ГГГГ-ММ";
-    if (!s || !*s) return fail(why, "Период: не указан");
-    if (strlen(s) != 7 || s[4] != '-') return fail(why, bad);
+    if (!s || !*s)
+        return fail(why, "Период: не указан");
+    if (strlen(s) != 7 || s[4] != '-')
+        return fail(why, bad);
     int y = digits(s, 4), m = digits(s + 5, 2);
-    if (y < 1 || m < 1 || m > 12) return fail(why, bad);
+    if (y < 1 || m < 1 || m > 12)
+        return fail(why, bad);
     *out = date_period(y, m);
     return 0;
 }
@@ -155,7 +168,8 @@ int date_period_parse(const char *s, int *out, const char **why)
 int date_period_format(int period, char out[PERIOD_STR_SIZE])
 {
     out[0] = '\0';
-    if (!period_in_range(period)) return ERR_INVALID;
+    if (!period_in_range(period))
+        return ERR_INVALID;
     put_digits(out, date_period_year(period), 4);
     out[4] = '-';
     put_digits(out + 5, date_period_month(period), 2);
@@ -166,7 +180,8 @@ int date_period_format(int period, char out[PERIOD_STR_SIZE])
 int date_period_add_months(int period, int n, int *out)
 {
     int64_t p = (int64_t)period + n;
-    if (!period_in_range(period) || !period_in_range(p)) return ERR_INVALID;
+    if (!period_in_range(period) || !period_in_range(p))
+        return ERR_INVALID;
     *out = (int)p;
     return 0;
 }
@@ -193,14 +208,17 @@ struct date date_period_last_day(int period)
  * conversion defined). */
 static int tz_uchars(const char *iana, UChar id[TZ_ID_CAP])
 {
-    if (!iana) return -1;
+    if (!iana)
+        return -1;
     size_t n = strlen(iana);
-    if (n == 0 || n >= TZ_ID_CAP) return -1;
+    if (n == 0 || n >= TZ_ID_CAP)
+        return -1;
     for (size_t i = 0; i < n; i++) {
         char c = iana[i];
         bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                   c == '/' || c == '_' || c == '+' || c == '-';
-        if (!ok) return -1;
+        if (!ok)
+            return -1;
     }
     u_charsToUChars(iana, id, (int32_t)n);
     id[n] = 0;
@@ -213,11 +231,13 @@ bool date_tz_valid(const char *iana)
 {
     UChar id[TZ_ID_CAP], canon[TZ_ID_CAP];
     int n = tz_uchars(iana, id);
-    if (n < 0) return false;
+    if (n < 0)
+        return false;
     UBool system = 0;
     UErrorCode st = U_ZERO_ERROR;
     ucal_getCanonicalTimeZoneID(id, n, canon, TZ_ID_CAP, &system, &st);
-    if (U_FAILURE(st) || !system) return false;
+    if (U_FAILURE(st) || !system)
+        return false;
     /* "Etc/Unknown" is ICU's own name for "no zone", not a real one. */
     return strcmp(iana, "Etc/Unknown") != 0;
 }
@@ -226,12 +246,14 @@ bool date_tz_valid(const char *iana)
 static UCalendar *tz_open(const char *tz)
 {
     UChar id[TZ_ID_CAP];
-    if (!date_tz_valid(tz)) return NULL;
+    if (!date_tz_valid(tz))
+        return NULL;
     int n = tz_uchars(tz, id);
     UErrorCode st = U_ZERO_ERROR;
     UCalendar *cal = ucal_open(id, n, "en_US_POSIX", UCAL_GREGORIAN, &st);
     if (U_FAILURE(st)) {
-        if (cal) ucal_close(cal);
+        if (cal)
+            ucal_close(cal);
         return NULL;
     }
     return cal;
@@ -243,23 +265,27 @@ static UCalendar *tz_open(const char *tz)
 
 int date_utc_to_local(const char *tz, int64_t unix_seconds, struct date_local *out)
 {
-    if (unix_seconds < UNIX_MIN || unix_seconds > UNIX_MAX) return ERR_INVALID;
+    if (unix_seconds < UNIX_MIN || unix_seconds > UNIX_MAX)
+        return ERR_INVALID;
     UCalendar *cal = tz_open(tz);
-    if (!cal) return ERR_INVALID;
+    if (!cal)
+        return ERR_INVALID;
     UErrorCode st = U_ZERO_ERROR;
     /* UDate is milliseconds in a double: exact for every second in range. */
     ucal_setMillis(cal, (UDate)unix_seconds * 1000.0, &st);
     int32_t zone_ms = ucal_get(cal, UCAL_ZONE_OFFSET, &st);
     int32_t dst_ms = ucal_get(cal, UCAL_DST_OFFSET, &st);
     ucal_close(cal);
-    if (U_FAILURE(st)) return ERR_INVALID;
+    if (U_FAILURE(st))
+        return ERR_INVALID;
 
     int32_t offset = (zone_ms + dst_ms) / 1000; /* tzdata offsets are whole seconds */
     int64_t local = unix_seconds + offset;
     int64_t days = local >= 0 ? local / 86400 : -((86399 - local) / 86400);
     int64_t sod = local - days * 86400;
     struct date dt = date_civil_from_days(days);
-    if (!date_valid(dt)) return ERR_INVALID;
+    if (!date_valid(dt))
+        return ERR_INVALID;
     out->y = dt.y;
     out->m = dt.m;
     out->d = dt.d;
@@ -276,7 +302,8 @@ int date_local_to_utc(const char *tz, int y, int m, int d, int h, int min, int s
     if (!date_valid(dt) || h < 0 || h > 23 || min < 0 || min > 59 || s < 0 || s > 59)
         return ERR_INVALID;
     UCalendar *cal = tz_open(tz);
-    if (!cal) return ERR_INVALID;
+    if (!cal)
+        return ERR_INVALID;
     int64_t local = date_days_from_civil(dt) * 86400 + h * 3600 + min * 60 + s;
     int32_t raw_ms = 0, dst_ms = 0;
     UErrorCode st = U_ZERO_ERROR;
@@ -287,7 +314,8 @@ int date_local_to_utc(const char *tz, int y, int m, int d, int h, int min, int s
     ucal_getTimeZoneOffsetFromLocal(cal, UCAL_TZ_LOCAL_FORMER, UCAL_TZ_LOCAL_FORMER, &raw_ms,
                                     &dst_ms, &st);
     ucal_close(cal);
-    if (U_FAILURE(st)) return ERR_INVALID;
+    if (U_FAILURE(st))
+        return ERR_INVALID;
     *out = local - (raw_ms + dst_ms) / 1000;
     return 0;
 }

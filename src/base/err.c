@@ -6,7 +6,8 @@
 
 static int err_vset(struct err *e, int code, const char *field, const char *fmt, va_list ap)
 {
-    if (!e) return code;
+    if (!e)
+        return code;
     e->code = code;
     snprintf(e->field, sizeof e->field, "%s", field ? field : "");
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);

@@ -11,7 +11,8 @@
 /* Sets *why (if wanted) and returns false, so a failing check is one line. */
 static bool fail(const char **why, const char *msg)
 {
-    if (why) *why = msg;
+    if (why)
+        *why = msg;
     return false;
 }
 
@@ -39,7 +40,8 @@ static bool is_hex(char c)
 static bool digits(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!is_digit(s[i])) return false;
+        if (!is_digit(s[i]))
+            return false;
     return true;
 }
 
@@ -73,10 +75,13 @@ static const int inn12_w2[11] = {3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8};
 bool ident_inn_valid(const char *s, const char **why)
 {
     size_t n = len(s);
-    if (n == 0) return fail(why, "ИНН: не указан");
-    if (!digits(s, n)) return fail(why, "ИНН: допускаются только цифры");
+    if (n == 0)
+        return fail(why, "ИНН: не указан");
+    if (!digits(s, n))
+        return fail(why, "ИНН: допускаются только цифры");
     if (n == 10) {
-        if (inn_check(s, inn10_w, 9) != s[9]) return fail(why, "ИНН: неверная контрольная цифра");
+        if (inn_check(s, inn10_w, 9) != s[9])
+            return fail(why, "ИНН: неверная контрольная цифра");
         return true;
     }
     if (n == 12) {
@@ -90,8 +95,10 @@ bool ident_inn_valid(const char *s, const char **why)
 bool ident_kpp_valid(const char *s, const char **why)
 {
     size_t n = len(s);
-    if (n == 0) return fail(why, "КПП: не указан");
-    if (n != 9) return fail(why, "КПП: должен содержать 9 символов");
+    if (n == 0)
+        return fail(why, "КПП: не указан");
+    if (n != 9)
+        return fail(why, "КПП: должен содержать 9 символов");
     if (!digits(s, 4) || !is_upper_alnum(s[4]) || !is_upper_alnum(s[5]) || !digits(s + 6, 3))
         return fail(why, "КПП: неверный формат (ожидается NNNNPPNNN, P — цифра или буква A–Z)");
     return true;
@@ -107,10 +114,14 @@ static bool ogrn_common(const char *s, size_t want, int64_t m, const char **why,
                         const char *bad_chars, const char *bad_len, const char *bad_check)
 {
     size_t n = len(s);
-    if (n == 0) return fail(why, empty);
-    if (!digits(s, n)) return fail(why, bad_chars);
-    if (n != want) return fail(why, bad_len);
-    if (ogrn_check(s, n, m) != s[n - 1]) return fail(why, bad_check);
+    if (n == 0)
+        return fail(why, empty);
+    if (!digits(s, n))
+        return fail(why, bad_chars);
+    if (n != want)
+        return fail(why, bad_len);
+    if (ogrn_check(s, n, m) != s[n - 1])
+        return fail(why, bad_check);
     return true;
 }
 
@@ -132,8 +143,10 @@ static int snils_check(const char *d)
     int sum = 0;
     for (int i = 0; i < 9; i++)
         sum += (d[i] - '0') * (9 - i);
-    if (sum < 100) return sum;
-    if (sum == 100 || sum == 101) return 0;
+    if (sum < 100)
+        return sum;
+    if (sum == 100 || sum == 101)
+        return 0;
     sum %= 101;
     return sum == 100 ? 0 : sum;
 }
@@ -160,7 +173,8 @@ static bool snils_extract(const char *s, char d[11])
 bool ident_snils_valid(const char *s, const char **why)
 {
     char d[11];
-    if (len(s) == 0) return fail(why, "СНИЛС: не указан");
+    if (len(s) == 0)
+        return fail(why, "СНИЛС: не указан");
     if (!snils_extract(s, d))
         return fail(why, "СНИЛС: ожидается 11 цифр или формат 123-456-789 01");
     /* The checksum is defined only for numbers above 001-001-998. */
@@ -172,7 +186,8 @@ bool ident_snils_valid(const char *s, const char **why)
 int ident_snils_digits(char out[12], const char *s)
 {
     char d[11];
-    if (!ident_snils_valid(s, NULL) || !snils_extract(s, d)) return ERR_INVALID;
+    if (!ident_snils_valid(s, NULL) || !snils_extract(s, d))
+        return ERR_INVALID;
     memcpy(out, d, 11);
     out[11] = '\0';
     return 0;
@@ -181,9 +196,12 @@ int ident_snils_digits(char out[12], const char *s)
 bool ident_bik_valid(const char *s, const char **why)
 {
     size_t n = len(s);
-    if (n == 0) return fail(why, "БИК: не указан");
-    if (n != 9 || !digits(s, n)) return fail(why, "БИК: должен содержать 9 цифр");
-    if (s[0] != '0' || s[1] != '4') return fail(why, "БИК: должен начинаться с 04");
+    if (n == 0)
+        return fail(why, "БИК: не указан");
+    if (n != 9 || !digits(s, n))
+        return fail(why, "БИК: должен содержать 9 цифр");
+    if (s[0] != '0' || s[1] != '4')
+        return fail(why, "БИК: должен начинаться с 04");
     return true;
 }
 
@@ -214,11 +232,14 @@ static int account_sum(const char *account, const char *bik, bool corr)
 static bool account_common(const char *account, const char *bik, bool corr, const char **why)
 {
     size_t n = len(account);
-    if (n == 0) return fail(why, corr ? "К/с: не указан" : "Р/с: не указан");
+    if (n == 0)
+        return fail(why, corr ? "К/с: не указан" : "Р/с: не указан");
     if (n != 20 || !digits(account, n))
         return fail(why, corr ? "К/с: должен содержать 20 цифр" : "Р/с: должен содержать 20 цифр");
-    if (corr && memcmp(account, "301", 3) != 0) return fail(why, "К/с: должен начинаться с 301");
-    if (!ident_bik_valid(bik, why)) return false;
+    if (corr && memcmp(account, "301", 3) != 0)
+        return fail(why, "К/с: должен начинаться с 301");
+    if (!ident_bik_valid(bik, why))
+        return false;
     if (account_sum(account, bik, corr) % 10 != 0)
         return fail(why, corr ? "К/с: не соответствует БИК (неверный контрольный ключ)"
                               : "Р/с: не соответствует БИК (неверный контрольный ключ)");
@@ -238,7 +259,8 @@ bool ident_corr_account_valid(const char *account, const char *bik, const char *
 bool ident_oktmo_valid(const char *s, const char **why)
 {
     size_t n = len(s);
-    if (n == 0) return fail(why, "ОКТМО: не указан");
+    if (n == 0)
+        return fail(why, "ОКТМО: не указан");
     if ((n != 8 && n != 11) || !digits(s, n))
         return fail(why, "ОКТМО: должен содержать 8 или 11 цифр");
     return true;
@@ -247,17 +269,21 @@ bool ident_oktmo_valid(const char *s, const char **why)
 bool ident_els_valid(const char *s, const char **why)
 {
     size_t n = len(s);
-    if (n == 0) return fail(why, "ЕЛС: не указан");
-    if (n != 10) return fail(why, "ЕЛС: должен содержать 10 символов");
+    if (n == 0)
+        return fail(why, "ЕЛС: не указан");
+    if (n != 10)
+        return fail(why, "ЕЛС: должен содержать 10 символов");
     for (size_t i = 0; i < n; i++)
-        if (!is_alnum(s[i])) return fail(why, "ЕЛС: допускаются только латинские буквы и цифры");
+        if (!is_alnum(s[i]))
+            return fail(why, "ЕЛС: допускаются только латинские буквы и цифры");
     return true;
 }
 
 bool ident_fias_guid_valid(const char *s, const char **why)
 {
     size_t n = len(s);
-    if (n == 0) return fail(why, "GUID ФИАС: не указан");
+    if (n == 0)
+        return fail(why, "GUID ФИАС: не указан");
     if (n != 36)
         return fail(why, "GUID ФИАС: ожидается формат xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
     for (size_t i = 0; i < n; i++) {
@@ -282,8 +308,10 @@ bool ident_cadastral_valid(const char *s, const char **why)
 {
     static const char *bad = "Кадастровый номер: ожидается формат 77:01:0001001:1024";
     size_t n = len(s);
-    if (n == 0) return fail(why, "Кадастровый номер: не указан");
-    if (n > 255) return fail(why, "Кадастровый номер: не более 255 символов");
+    if (n == 0)
+        return fail(why, "Кадастровый номер: не указан");
+    if (n > 255)
+        return fail(why, "Кадастровый номер: не более 255 символов");
     const char *p = s;
     if (!digit_run(&p, 2, 2) || *p++ != ':' || !digit_run(&p, 2, 2) || *p++ != ':' ||
         !digit_run(&p, 6, 7) || *p++ != ':' || !digit_run(&p, 1, SIZE_MAX) || *p != '\0')
@@ -293,7 +321,8 @@ bool ident_cadastral_valid(const char *s, const char **why)
 
 int ident_inn10_complete(char out[11], const char first9[9])
 {
-    if (!digits(first9, 9)) return ERR_INVALID;
+    if (!digits(first9, 9))
+        return ERR_INVALID;
     memcpy(out, first9, 9);
     out[9] = inn_check(out, inn10_w, 9);
     out[10] = '\0';
@@ -302,7 +331,8 @@ int ident_inn10_complete(char out[11], const char first9[9])
 
 int ident_inn12_complete(char out[13], const char first10[10])
 {
-    if (!digits(first10, 10)) return ERR_INVALID;
+    if (!digits(first10, 10))
+        return ERR_INVALID;
     memcpy(out, first10, 10);
     out[10] = inn_check(out, inn12_w1, 10);
     out[11] = inn_check(out, inn12_w2, 11);
@@ -312,7 +342,8 @@ int ident_inn12_complete(char out[13], const char first10[10])
 
 int ident_ogrn_complete(char out[14], const char first12[12])
 {
-    if (!digits(first12, 12)) return ERR_INVALID;
+    if (!digits(first12, 12))
+        return ERR_INVALID;
     memcpy(out, first12, 12);
     out[12] = ogrn_check(out, 13, 11);
     out[13] = '\0';
@@ -321,7 +352,8 @@ int ident_ogrn_complete(char out[14], const char first12[12])
 
 int ident_ogrnip_complete(char out[16], const char first14[14])
 {
-    if (!digits(first14, 14)) return ERR_INVALID;
+    if (!digits(first14, 14))
+        return ERR_INVALID;
     memcpy(out, first14, 14);
     out[14] = ogrn_check(out, 15, 13);
     out[15] = '\0';
@@ -330,7 +362,8 @@ int ident_ogrnip_complete(char out[16], const char first14[14])
 
 int ident_snils_complete(char out[12], const char first9[9])
 {
-    if (!digits(first9, 9)) return ERR_INVALID;
+    if (!digits(first9, 9))
+        return ERR_INVALID;
     memcpy(out, first9, 9);
     int c = snils_check(out);
     out[9] = (char)('0' + c / 10);
@@ -341,7 +374,8 @@ int ident_snils_complete(char out[12], const char first9[9])
 
 int ident_account_complete(char out[21], const char account[20], const char *bik)
 {
-    if (!digits(account, 20) || !ident_bik_valid(bik, NULL)) return ERR_INVALID;
+    if (!digits(account, 20) || !ident_bik_valid(bik, NULL))
+        return ERR_INVALID;
     memcpy(out, account, 20);
     out[8] = '0';
     out[20] = '\0';

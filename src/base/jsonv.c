@@ -9,7 +9,8 @@
 bool fe_has(const struct field_errors *fe, const char *field)
 {
     for (int i = 0; i < fe->n; i++)
-        if (strcmp(fe->e[i].field, field) == 0) return true;
+        if (strcmp(fe->e[i].field, field) == 0)
+            return true;
     return false;
 }
 
@@ -80,11 +81,13 @@ int jv_read(json_t *obj, const struct jv_field *fields, struct arena *a, struct 
         const struct jv_field *f = fields;
         while (f->name && strcmp(f->name, key) != 0)
             f++;
-        if (!f->name) fe_add(fe, key, "неизвестное поле");
+        if (!f->name)
+            fe_add(fe, key, "неизвестное поле");
     }
     for (const struct jv_field *f = fields; f->name; f++) {
         v = json_object_get(obj, f->name);
-        if (f->present) *f->present = v != NULL;
+        if (f->present)
+            *f->present = v != NULL;
         if (v)
             read_one(v, f, a, fe);
         else if (f->required)

@@ -17,7 +17,8 @@ void log_set_level(enum log_level level)
 int log_level_parse(const char *s)
 {
     for (int i = 0; i < 4; i++)
-        if (strcmp(s, level_names[i]) == 0) return i;
+        if (strcmp(s, level_names[i]) == 0)
+            return i;
     return -1;
 }
 
@@ -37,7 +38,8 @@ void log_write(enum log_level level, const char *msg, json_t *fields)
 
     json_t *line =
         json_pack("{s:s, s:s, s:s}", "ts", stamp, "level", level_names[level], "msg", msg);
-    if (line && fields) json_object_update(line, fields);
+    if (line && fields)
+        json_object_update(line, fields);
     json_decref(fields);
     char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
     json_decref(line);

@@ -12,7 +12,8 @@ __extension__ typedef __int128 i128;
 
 static int fail(const char **why, const char *msg)
 {
-    if (why) *why = msg;
+    if (why)
+        *why = msg;
     return ERR_INVALID;
 }
 
@@ -20,9 +21,12 @@ static int fail(const char **why, const char *msg)
  * U+00A0 NO-BREAK SPACE, U+2009 THIN SPACE or U+202F NARROW NO-BREAK SPACE. */
 static size_t group_sep(const char *p)
 {
-    if (p[0] == ' ') return 1;
-    if (p[0] == '\xc2' && p[1] == '\xa0') return 2;
-    if (p[0] == '\xe2' && p[1] == '\x80' && (p[2] == '\x89' || p[2] == '\xaf')) return 3;
+    if (p[0] == ' ')
+        return 1;
+    if (p[0] == '\xc2' && p[1] == '\xa0')
+        return 2;
+    if (p[0] == '\xe2' && p[1] == '\x80' && (p[2] == '\x89' || p[2] == '\xaf'))
+        return 3;
     return 0;
 }
 
@@ -30,11 +34,13 @@ int money_parse(const char *s, int64_t *out, const char **why)
 {
     static const char *bad = "Сумма: неверный формат числа";
     static const char *big = "Сумма: слишком большое значение";
-    if (!s || !*s) return fail(why, "Сумма: не указана");
+    if (!s || !*s)
+        return fail(why, "Сумма: не указана");
 
     const char *p = s;
     bool neg = *p == '-';
-    if (neg) p++;
+    if (neg)
+        p++;
 
     /* Integer part; groups after a separator must have exactly 3 digits and
      * the first group at most 3, so "1 2" and "1234 567" are rejected. */
@@ -50,7 +56,8 @@ int money_parse(const char *s, int64_t *out, const char **why)
             group++;
             p++;
         } else if ((sep = group_sep(p)) > 0) {
-            if (group == 0 || group > 3 || (grouped && group != 3)) return fail(why, bad);
+            if (group == 0 || group > 3 || (grouped && group != 3))
+                return fail(why, bad);
             grouped = true;
             group = 0;
             p += sep;
@@ -58,7 +65,8 @@ int money_parse(const char *s, int64_t *out, const char **why)
             break;
         }
     }
-    if (group == 0 || (grouped && group != 3)) return fail(why, bad);
+    if (group == 0 || (grouped && group != 3))
+        return fail(why, bad);
 
     /* Fraction: one or two digits after '.' or ','. */
     int64_t frac = 0;
@@ -66,13 +74,17 @@ int money_parse(const char *s, int64_t *out, const char **why)
         p++;
         int n = 0;
         for (; *p >= '0' && *p <= '9'; p++, n++) {
-            if (n == 2) return fail(why, "Сумма: не более двух знаков после запятой");
+            if (n == 2)
+                return fail(why, "Сумма: не более двух знаков после запятой");
             frac = frac * 10 + (*p - '0');
         }
-        if (n == 0) return fail(why, bad);
-        if (n == 1) frac *= 10;
+        if (n == 0)
+            return fail(why, bad);
+        if (n == 1)
+            frac *= 10;
     }
-    if (*p != '\0') return fail(why, bad);
+    if (*p != '\0')
+        return fail(why, bad);
 
     int64_t kop;
     if (__builtin_mul_overflow(rubles, 100, &kop) || __builtin_add_overflow(kop, frac, &kop))
@@ -93,7 +105,8 @@ int money_format(char *buf, size_t size, int64_t kopecks)
     int n = snprintf(buf, size, "%s%" PRIu64 ".%02u", kopecks < 0 ? "-" : "", m / 100,
                      (unsigned)(m % 100));
     if (n < 0 || (size_t)n >= size) {
-        if (size > 0) buf[0] = '\0';
+        if (size > 0)
+            buf[0] = '\0';
         return ERR_INVALID;
     }
     return 0;
@@ -108,7 +121,8 @@ int money_format_display(char *buf, size_t size, int64_t kopecks)
     size_t sep_len = strlen(MONEY_GROUP_SEP);
     size_t t = 0;
 
-    if (kopecks < 0) tmp[t++] = '-';
+    if (kopecks < 0)
+        tmp[t++] = '-';
     for (int i = 0; i < nd; i++) {
         /* A separator before every group of three counted from the right. */
         if (i > 0 && (nd - i) % 3 == 0) {
@@ -123,7 +137,8 @@ int money_format_display(char *buf, size_t size, int64_t kopecks)
     tmp[t] = '\0';
 
     if (t >= size) {
-        if (size > 0) buf[0] = '\0';
+        if (size > 0)
+            buf[0] = '\0';
         return ERR_INVALID;
     }
     memcpy(buf, tmp, t + 1);
@@ -133,7 +148,8 @@ int money_format_display(char *buf, size_t size, int64_t kopecks)
 int money_add(int64_t a, int64_t b, int64_t *out)
 {
     int64_t r;
-    if (__builtin_add_overflow(a, b, &r) || r == INT64_MIN) return ERR_INVALID;
+    if (__builtin_add_overflow(a, b, &r) || r == INT64_MIN)
+        return ERR_INVALID;
     *out = r;
     return 0;
 }
@@ -141,14 +157,16 @@ int money_add(int64_t a, int64_t b, int64_t *out)
 int money_sub(int64_t a, int64_t b, int64_t *out)
 {
     int64_t r;
-    if (__builtin_sub_overflow(a, b, &r) || r == INT64_MIN) return ERR_INVALID;
+    if (__builtin_sub_overflow(a, b, &r) || r == INT64_MIN)
+        return ERR_INVALID;
     *out = r;
     return 0;
 }
 
 int money_mul_div_round(int64_t a, int64_t b, int64_t c, int64_t *out)
 {
-    if (c == 0) return ERR_INVALID;
+    if (c == 0)
+        return ERR_INVALID;
     /* |a·b| <= 2^126, so the product and everything below fit in 128 bits. */
     i128 p = (i128)a * b;
     i128 q = p / c; /* truncates toward zero */
@@ -156,8 +174,10 @@ int money_mul_div_round(int64_t a, int64_t b, int64_t c, int64_t *out)
     i128 abs_r = r < 0 ? -r : r;
     i128 abs_c = c < 0 ? -(i128)c : (i128)c;
     /* Half or more of the divisor left over: one more unit away from zero. */
-    if (2 * abs_r >= abs_c) q += ((p < 0) != (c < 0)) ? -1 : 1;
-    if (q > INT64_MAX || q < -(i128)INT64_MAX) return ERR_INVALID;
+    if (2 * abs_r >= abs_c)
+        q += ((p < 0) != (c < 0)) ? -1 : 1;
+    if (q > INT64_MAX || q < -(i128)INT64_MAX)
+        return ERR_INVALID;
     *out = (int64_t)q;
     return 0;
 }

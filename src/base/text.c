@@ -9,11 +9,13 @@ char *text_lower(struct arena *a, const char *s)
     UErrorCode st = U_ZERO_ERROR;
     int32_t n16 = 0, len = (int32_t)strlen(s);
     u_strFromUTF8(NULL, 0, &n16, s, len, &st);
-    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st)) return NULL;
+    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+        return NULL;
     UChar *src = arena_alloc(a, sizeof(UChar) * ((size_t)n16 + 1));
     UChar *low = arena_alloc(a, sizeof(UChar) * ((size_t)n16 * 2 + 1));
     char *out = arena_alloc(a, (size_t)len * 3 + 1);
-    if (!src || !low || !out) return NULL;
+    if (!src || !low || !out)
+        return NULL;
     st = U_ZERO_ERROR;
     u_strFromUTF8(src, n16 + 1, NULL, s, len, &st);
     int32_t nlow = u_strToLower(low, n16 * 2 + 1, src, n16, "ru", &st);
@@ -24,12 +26,15 @@ char *text_lower(struct arena *a, const char *s)
 char *text_like_pattern(struct arena *a, const char *s)
 {
     char *low = text_lower(a, s);
-    if (!low) return NULL;
+    if (!low)
+        return NULL;
     char *out = arena_alloc(a, strlen(low) * 2 + 3), *p = out;
-    if (!out) return NULL;
+    if (!out)
+        return NULL;
     *p++ = '%';
     for (const char *q = low; *q; q++) {
-        if (*q == '%' || *q == '_' || *q == '\\') *p++ = '\\';
+        if (*q == '%' || *q == '_' || *q == '\\')
+            *p++ = '\\';
         *p++ = *q;
     }
     *p++ = '%';
@@ -43,7 +48,8 @@ bool text_valid(const char *s)
     while (i < len) {
         UChar32 c;
         U8_NEXT(s, i, len, c);
-        if (c < 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return false;
+        if (c < 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+            return false;
     }
     return true;
 }

@@ -33,7 +33,8 @@ static void print_help(const char *command, const char *usage, const struct flag
         char name[64];
         snprintf(name, sizeof name, "%s", k->key);
         for (char *p = name; *p; p++)
-            if (*p == '_') *p = '-';
+            if (*p == '_')
+                *p = '-';
         printf("  --%-24s %s\n", name, k->help);
     }
     printf("  --%-24s %s\n", "help", "show this text");
@@ -45,8 +46,10 @@ static void print_help(const char *command, const char *usage, const struct flag
 static const char *config_path(int argc, char **argv)
 {
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) return argv[i + 1];
-        if (strncmp(argv[i], "--config=", 9) == 0) return argv[i] + 9;
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            return argv[i + 1];
+        if (strncmp(argv[i], "--config=", 9) == 0)
+            return argv[i] + 9;
     }
     return getenv("UPRAVDOM_CONFIG");
 }
@@ -73,9 +76,11 @@ static const char *config_key_of(const char *flag, char *buf, size_t size)
 {
     snprintf(buf, size, "%s", flag);
     for (char *p = buf; *p; p++)
-        if (*p == '-') *p = '_';
+        if (*p == '-')
+            *p = '_';
     for (const struct config_key *k = config_keys; k->key; k++)
-        if (strcmp(k->key, buf) == 0) return k->key;
+        if (strcmp(k->key, buf) == 0)
+            return k->key;
     return NULL;
 }
 
@@ -112,8 +117,10 @@ static int parse_one(struct cli *c, const struct flag *flags, int argc, char **a
         }
         value = argv[++*i];
     }
-    if (f && f->name) return set_flag(c, f, value);
-    if (!key) return 0; /* --config: read already */
+    if (f && f->name)
+        return set_flag(c, f, value);
+    if (!key)
+        return 0; /* --config: read already */
     struct err e = {0};
     if (config_set(&c->cfg, key, value, &e)) {
         cli_error(c, "--%s: %s", name, e.msg);
@@ -144,7 +151,8 @@ int cli_setup(struct cli *c, const char *command, const char *usage, const struc
     }
     for (int i = 0; i < argc; i++) {
         int rc = parse_one(c, flags, argc, argv, &i);
-        if (rc) return rc;
+        if (rc)
+            return rc;
     }
     log_set_level((enum log_level)c->cfg.log_level);
     return 0;

@@ -20,7 +20,8 @@ static void print_field_errors(const struct cli *c, const struct field_errors *f
         char flag[64];
         snprintf(flag, sizeof flag, "%s", fe->e[i].field);
         for (char *p = flag; *p; p++)
-            if (*p == '_') *p = '-';
+            if (*p == '_')
+                *p = '-';
         cli_error(c, "--%s: %s", flag, fe->e[i].message);
     }
 }
@@ -43,7 +44,8 @@ static int run_error(const struct cli *c, const struct err *e)
 static int open_conn(struct cli *c, struct store **s, struct store_conn **conn)
 {
     int rc = cli_open_store(c, s);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     struct err e = {0};
     if (!(*conn = store_acquire(*s, &e))) {
         cli_error(c, "%s", e.msg);
@@ -62,8 +64,10 @@ static void close_conn(struct store *s, struct store_conn *conn)
 /* A password from the flag, or one line of stdin when it is not a terminal. */
 static const char *read_password(const char *flag, char *buf, size_t size)
 {
-    if (flag) return flag;
-    if (isatty(STDIN_FILENO) || !fgets(buf, (int)size, stdin)) return NULL;
+    if (flag)
+        return flag;
+    if (isatty(STDIN_FILENO) || !fgets(buf, (int)size, stdin))
+        return NULL;
     buf[strcspn(buf, "\r\n")] = '\0';
     return buf;
 }
@@ -86,7 +90,8 @@ static int user_add(int argc, char **argv)
         {NULL}};
     int rc = cli_setup(&c, "user add", "user add --login L --role R [--password P] [flags]", flags,
                        argc, argv);
-    if (rc) return rc < 0 ? EXIT_OK : rc;
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
     char buf[1024];
     password = read_password(password, buf, sizeof buf);
     struct user u = {.login = login,
@@ -109,7 +114,8 @@ static int user_add(int argc, char **argv)
     }
     struct store *s;
     struct store_conn *conn;
-    if ((rc = open_conn(&c, &s, &conn))) return rc;
+    if ((rc = open_conn(&c, &s, &conn)))
+        return rc;
     struct arena *a = arena_new();
     struct audit_object obj = {"user"};
     if (!a || store_begin(conn, &e) || dir_user_create(conn, &system_scope, &u, hash, a, &e) ||
@@ -132,10 +138,12 @@ static int user_list(int argc, char **argv)
                                  {"q", FLAG_STRING, &q, "name contains"},
                                  {NULL}};
     int rc = cli_setup(&c, "user list", "user list [--role R] [--q TEXT]", flags, argc, argv);
-    if (rc) return rc < 0 ? EXIT_OK : rc;
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
     struct store *s;
     struct store_conn *conn;
-    if ((rc = open_conn(&c, &s, &conn))) return rc;
+    if ((rc = open_conn(&c, &s, &conn)))
+        return rc;
     struct arena *a = arena_new();
     struct list_filter f = {.role = role, .q = q};
     struct user *items = NULL;
@@ -169,11 +177,13 @@ static int user_passwd(int argc, char **argv)
                                  {NULL}};
     int rc =
         cli_setup(&c, "user passwd", "user passwd --login L [--password P]", flags, argc, argv);
-    if (rc) return rc < 0 ? EXIT_OK : rc;
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
     char buf[1024];
     password = read_password(password, buf, sizeof buf);
     struct field_errors fe = {0};
-    if (!login) fe_add(&fe, "login", "обязательный флаг");
+    if (!login)
+        fe_add(&fe, "login", "обязательный флаг");
     if (dir_password_check(password, &fe) || fe.n) {
         print_field_errors(&c, &fe);
         return EXIT_USAGE;
@@ -186,7 +196,8 @@ static int user_passwd(int argc, char **argv)
     }
     struct store *s;
     struct store_conn *conn;
-    if ((rc = open_conn(&c, &s, &conn))) return rc;
+    if ((rc = open_conn(&c, &s, &conn)))
+        return rc;
     struct arena *a = arena_new();
     struct user u;
     struct audit_object obj = {"user"};
@@ -224,7 +235,8 @@ static int org_add(int argc, char **argv)
     int rc = cli_setup(&c, "org add",
                        "org add --name S --kind K --inn N [--kpp N] --ogrn N --municipality-id N",
                        flags, argc, argv);
-    if (rc) return rc < 0 ? EXIT_OK : rc;
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
     o.municipality_id = municipality;
     struct field_errors fe = {0};
     if (dir_org_check(&o, &fe)) {
@@ -233,7 +245,8 @@ static int org_add(int argc, char **argv)
     }
     struct store *s;
     struct store_conn *conn;
-    if ((rc = open_conn(&c, &s, &conn))) return rc;
+    if ((rc = open_conn(&c, &s, &conn)))
+        return rc;
     struct arena *a = arena_new();
     struct err e = {0};
     struct audit_object obj = {"organization"};
@@ -257,10 +270,12 @@ static int org_list(int argc, char **argv)
                                  {"q", FLAG_STRING, &q, "name or INN contains"},
                                  {NULL}};
     int rc = cli_setup(&c, "org list", "org list [--kind K] [--q TEXT]", flags, argc, argv);
-    if (rc) return rc < 0 ? EXIT_OK : rc;
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
     struct store *s;
     struct store_conn *conn;
-    if ((rc = open_conn(&c, &s, &conn))) return rc;
+    if ((rc = open_conn(&c, &s, &conn)))
+        return rc;
     struct arena *a = arena_new();
     struct list_filter f = {.kind = kind, .q = q};
     struct organization *items = NULL;
@@ -289,7 +304,8 @@ static int sub(const char *name, int argc, char **argv, const char *const subs[]
                int (*const fns[])(int, char **))
 {
     for (int i = 0; argc > 0 && subs[i]; i++)
-        if (strcmp(argv[0], subs[i]) == 0) return fns[i](argc - 1, argv + 1);
+        if (strcmp(argv[0], subs[i]) == 0)
+            return fns[i](argc - 1, argv + 1);
     if (argc > 0 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
         printf("Usage: upravdom %s <", name);
         for (int i = 0; subs[i]; i++)

@@ -34,7 +34,8 @@ int cmd_demo(int argc, char **argv)
         {NULL}};
     int rc =
         cli_setup(&c, "demo", "demo [--db URL] [--seed N] [sizes] [--no-serve]", flags, argc, argv);
-    if (rc) return rc < 0 ? EXIT_OK : rc;
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
     if (municipalities < 2 || municipalities > 10000 || orgs < 4 || orgs > 1000 || residents < 1 ||
         residents > 100000 || seed < 0) {
         cli_error(&c, "%s out of range (see --help)",
@@ -50,7 +51,8 @@ int cmd_demo(int argc, char **argv)
         return EXIT_FAIL;
     }
     struct store *store;
-    if ((rc = cli_open_store(&c, &store))) return rc;
+    if ((rc = cli_open_store(&c, &store)))
+        return rc;
     struct demo_opts o = {(uint64_t)seed, (int)municipalities, (int)orgs, (int)residents};
     rc = demo_generate(store, &o, &e);
     if (rc == ERR_CONFLICT) {

@@ -39,7 +39,8 @@ int cmd_serve(int argc, char **argv)
     int rc =
         cli_setup(&c, "serve", "serve [--db URL] [--listen HOST:PORT] [--threads N] [--web DIR]",
                   NULL, argc, argv);
-    if (rc) return rc < 0 ? EXIT_OK : rc;
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
     struct err e = {0};
     if (auth_init(2, &e)) {
         cli_error(&c, "%s", e.msg);
@@ -48,7 +49,8 @@ int cmd_serve(int argc, char **argv)
     if (c.cfg.pool < c.cfg.threads)
         c.cfg.pool = c.cfg.threads; /* each HTTP thread may hold one connection */
     struct store *store;
-    if ((rc = cli_open_store(&c, &store))) return rc;
+    if ((rc = cli_open_store(&c, &store)))
+        return rc;
     rc = cli_serve_until_signal(&c, store);
     store_close(store);
     return rc;
@@ -58,7 +60,8 @@ int cmd_migrate(int argc, char **argv)
 {
     struct cli c;
     int rc = cli_setup(&c, "migrate", "migrate [--db URL]", NULL, argc, argv);
-    if (rc) return rc < 0 ? EXIT_OK : rc;
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
     struct err e = {0};
     struct store *store;
     if (store_open(c.cfg.db, 1, &store, &e)) {

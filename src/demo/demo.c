@@ -32,7 +32,8 @@ static int run_stage(struct demo_ctx *d, const struct demo_stage *st, struct err
     clock_gettime(CLOCK_MONOTONIC, &t0);
     d->rows = 0;
     int rc = store_begin(d->c, e);
-    if (rc == 0 && (rc = st->run(d, e)) == 0) rc = store_commit(d->c, e);
+    if (rc == 0 && (rc = st->run(d, e)) == 0)
+        rc = store_commit(d->c, e);
     if (rc) {
         store_rollback(d->c);
         return rc;
@@ -53,14 +54,17 @@ int demo_generate(struct store *s, const struct demo_opts *o, struct err *e)
     struct demo_ctx d = {.opt = *o, .rng = o->seed};
     char hash[crypto_pwhash_STRBYTES];
     int rc = auth_password_hash(DEMO_PASSWORD, hash, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     d.password_hash = hash;
-    if (!(d.c = store_acquire(s, e))) return e->code;
+    if (!(d.c = store_acquire(s, e)))
+        return e->code;
     int64_t regions = 0;
     if ((rc = store_query_int(d.c, "SELECT count(*) FROM regions", NULL, 0, &regions, e)) == 0 &&
         regions)
         rc = err_set(e, ERR_CONFLICT, "the database already holds data; demo needs an empty one");
-    if (rc == 0 && !(d.a = arena_new())) rc = err_set(e, ERR_NOMEM, "out of memory");
+    if (rc == 0 && !(d.a = arena_new()))
+        rc = err_set(e, ERR_NOMEM, "out of memory");
     for (const struct demo_stage *st = demo_stages; rc == 0 && st->name; st++)
         rc = run_stage(&d, st, e);
     arena_free(d.a);

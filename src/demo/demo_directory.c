@@ -79,7 +79,8 @@ static int make_municipality(struct demo_ctx *d, int i, struct err *e)
     } else {
         m.name = arena_printf(d->a, "%s %s", towns[(i - 2) % COUNT(towns)],
                               i % 2 ? "муниципальный округ" : "городской округ");
-        if (i - 2 >= (int)COUNT(towns)) m.name = arena_printf(d->a, "%s № %d", m.name, i);
+        if (i - 2 >= (int)COUNT(towns))
+            m.name = arena_printf(d->a, "%s № %d", m.name, i);
     }
     m.oktmo = arena_printf(d->a, "99%06d", 701000 + i);
     d->rows++;
@@ -114,7 +115,8 @@ static int make_orgs(struct demo_ctx *d, int i, struct err *e)
         requisites(d, &o);
         d->rows++;
         int rc = dir_org_create(d->c, &system_scope, &o, d->a, e);
-        if (rc) return rc;
+        if (rc)
+            return rc;
         d->org_ids[i * d->opt.orgs_per_municipality + k] = o.id;
     }
     return 0;
@@ -124,7 +126,8 @@ static int make_users(struct demo_ctx *d, struct err *e)
 {
     static const char *const staff[] = {"uo1", "rso1", "eirc1", "tko1"};
     int rc = add_user(d, "admin", "admin", 0, 0, e);
-    if (!rc) rc = add_user(d, "region", "region_operator", 0, 0, e);
+    if (!rc)
+        rc = add_user(d, "region", "region_operator", 0, 0, e);
     for (int i = 0; rc == 0 && i < d->opt.municipalities; i++) {
         int64_t mun = d->municipality_ids[i];
         rc = add_user(d, arena_printf(d->a, "mun%d", i + 1), "municipal_operator", mun, 0, e);
@@ -146,14 +149,17 @@ int demo_stage_directory(struct demo_ctx *d, struct err *e)
     struct region reg = {
         .code = "99", .name = "Демонстрационная область", .timezone = "Europe/Moscow"};
     int rc = dir_region_create(d->c, &system_scope, &reg, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     d->region_id = reg.id;
     d->rows++;
     int n = d->opt.municipalities, per = d->opt.orgs_per_municipality;
     d->municipality_ids = arena_alloc(d->a, sizeof(int64_t) * (size_t)n);
     d->org_ids = arena_alloc(d->a, sizeof(int64_t) * (size_t)(n * per));
-    if (!d->municipality_ids || !d->org_ids) return err_set(e, ERR_NOMEM, "out of memory");
+    if (!d->municipality_ids || !d->org_ids)
+        return err_set(e, ERR_NOMEM, "out of memory");
     for (int i = 0; i < n && rc == 0; i++)
-        if ((rc = make_municipality(d, i, e)) == 0) rc = make_orgs(d, i, e);
+        if ((rc = make_municipality(d, i, e)) == 0)
+            rc = make_orgs(d, i, e);
     return rc ? rc : make_users(d, e);
 }

@@ -13,7 +13,8 @@ const char *const dir_roles[] = {"admin",     "region_operator", "municipal_oper
 static bool in_list(const char *const *list, const char *s)
 {
     for (; s && *list; list++)
-        if (strcmp(*list, s) == 0) return true;
+        if (strcmp(*list, s) == 0)
+            return true;
     return false;
 }
 
@@ -44,7 +45,8 @@ int dir_municipality_check(const struct municipality *m, struct field_errors *fe
 {
     int before = fe->n;
     const char *why = NULL;
-    if (!m->name || !*m->name) fe_add(fe, "name", "обязательное поле");
+    if (!m->name || !*m->name)
+        fe_add(fe, "name", "обязательное поле");
     if (!m->oktmo || !*m->oktmo)
         fe_add(fe, "oktmo", "обязательное поле");
     else if (!ident_oktmo_valid(m->oktmo, &why))
@@ -82,9 +84,12 @@ static void check_requisites(const struct organization *o, struct field_errors *
 int dir_org_check(const struct organization *o, struct field_errors *fe)
 {
     int before = fe->n;
-    if (!o->name || !*o->name) fe_add(fe, "name", "обязательное поле");
-    if (!dir_is_org_kind(o->kind)) fe_add(fe, "kind", "допустимо: uo, rso, eirc, tko");
-    if (!o->municipality_id) fe_add(fe, "municipality_id", "обязательное поле");
+    if (!o->name || !*o->name)
+        fe_add(fe, "name", "обязательное поле");
+    if (!dir_is_org_kind(o->kind))
+        fe_add(fe, "kind", "допустимо: uo, rso, eirc, tko");
+    if (!o->municipality_id)
+        fe_add(fe, "municipality_id", "обязательное поле");
     check_requisites(o, fe);
     if (o->email && *o->email && !strchr(o->email, '@'))
         fe_add(fe, "email", "неверный адрес электронной почты");
@@ -111,7 +116,8 @@ int dir_user_check(const struct user *u, const char *password, struct field_erro
     int before = fe->n;
     if (!login_valid(u->login))
         fe_add(fe, "login", "от 3 до 64 символов: строчные латинские буквы, цифры, . _ -");
-    if (!u->full_name || !*u->full_name) fe_add(fe, "full_name", "обязательное поле");
+    if (!u->full_name || !*u->full_name)
+        fe_add(fe, "full_name", "обязательное поле");
     if (!dir_is_role(u->role))
         fe_add(fe, "role",
                "допустимо: admin, region_operator, municipal_operator, org_staff, "

@@ -32,7 +32,8 @@ static void *grow(struct arena *a, void *items, int64_t count, size_t size)
     if (count & (count - 1) && count) /* not a power of two: room left */
         return items;
     void *bigger = arena_alloc(a, size * (size_t)(count ? count * 2 : 1));
-    if (bigger && items) memcpy(bigger, items, size * (size_t)count);
+    if (bigger && items)
+        memcpy(bigger, items, size * (size_t)count);
     return bigger;
 }
 
@@ -52,7 +53,8 @@ int dir_region_get(struct store_conn *c, const struct store_scope *s, int64_t id
                    struct region *out, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     struct store_val p[4];
     store_scope_bind(s, p);
     p[1] = SV_I(id);
@@ -74,7 +76,8 @@ int dir_region_list(struct store_conn *c, const struct store_scope *s, struct ar
                     struct region **items, int64_t *count, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     struct store_val p[3];
     store_scope_bind(s, p);
     struct store_rows *r;
@@ -99,7 +102,8 @@ int dir_region_list(struct store_conn *c, const struct store_scope *s, struct ar
 int dir_region_create(struct store_conn *c, const struct store_scope *s, struct region *reg,
                       struct err *e)
 {
-    if (store_scope_check(s, e)) return ERR_SCOPE;
+    if (store_scope_check(s, e))
+        return ERR_SCOPE;
     if (s->kind != SCOPE_SYSTEM && s->kind != SCOPE_ADMIN)
         return err_set(e, ERR_FORBIDDEN, "регионы создаёт администратор");
     struct store_val p[] = {SV_T(reg->code), SV_T(reg->name), SV_T(reg->timezone)};
@@ -128,7 +132,8 @@ int dir_municipality_get(struct store_conn *c, const struct store_scope *s, int6
                          struct arena *a, struct municipality *out, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     struct store_val p[3];
     store_scope_bind(s, p);
     p[2] = SV_I(id);
@@ -153,7 +158,8 @@ int dir_municipality_list(struct store_conn *c, const struct store_scope *s,
                           struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     struct store_val p[5];
     store_scope_bind(s, p);
     p[2] = SV_T(f->q ? text_like_pattern(a, f->q) : NULL);
@@ -186,8 +192,10 @@ int dir_municipality_create(struct store_conn *c, const struct store_scope *s,
 {
     struct region reg;
     int rc = dir_region_get(c, s, m->region_id, a, &reg, e);
-    if (rc == ERR_NOTFOUND) return err_field(e, ERR_NOTFOUND, "region_id", "регион не найден");
-    if (rc) return rc;
+    if (rc == ERR_NOTFOUND)
+        return err_field(e, ERR_NOTFOUND, "region_id", "регион не найден");
+    if (rc)
+        return rc;
     m->created_at = store_now();
     struct store_val p[] = {SV_I(m->region_id), SV_T(m->name),     SV_T(text_lower(a, m->name)),
                             SV_T(m->oktmo),     SV_T(m->timezone), SV_I(m->created_at)};
@@ -201,7 +209,8 @@ int dir_municipality_update(struct store_conn *c, const struct store_scope *s,
                             const struct municipality *m, struct arena *a, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     struct store_val p[7];
     store_scope_bind(s, p);
     p[2] = SV_I(m->id);
@@ -250,7 +259,8 @@ int dir_org_get(struct store_conn *c, const struct store_scope *s, int64_t id, s
                 struct organization *out, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     struct store_val p[4];
     store_scope_bind(s, p);
     p[3] = SV_I(id);
@@ -276,7 +286,8 @@ int dir_org_list(struct store_conn *c, const struct store_scope *s, const struct
                  int64_t *total, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     struct store_val p[8];
     store_scope_bind(s, p);
     p[3] = SV_T(f->kind);
@@ -329,7 +340,8 @@ int dir_org_create(struct store_conn *c, const struct store_scope *s, struct org
                    struct arena *a, struct err *e)
 {
     int rc = place_org(c, s, o, a, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     o->created_at = store_now();
     struct store_val p[] = {
         SV_I(o->region_id),  SV_I(o->municipality_id), SV_T(o->kind),  SV_T(o->name),
@@ -342,7 +354,8 @@ int dir_org_create(struct store_conn *c, const struct store_scope *s, struct org
                          " website, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
                          " $11, $12, $13, $14) RETURNING id",
                          p, 14, &o->id, e);
-    if (rc == ERR_CONFLICT) err_field(e, rc, "inn", "организация с таким ИНН и КПП уже есть");
+    if (rc == ERR_CONFLICT)
+        err_field(e, rc, "inn", "организация с таким ИНН и КПП уже есть");
     return rc;
 }
 
@@ -351,7 +364,8 @@ int dir_org_update(struct store_conn *c, const struct store_scope *s, const stru
 {
     struct organization placed = *o;
     int rc = place_org(c, s, &placed, a, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     struct store_val p[16];
     store_scope_bind(s, p);
     struct store_val rest[] = {
@@ -370,7 +384,8 @@ int dir_org_update(struct store_conn *c, const struct store_scope *s, const stru
                     p, 16, &changed, e);
     if (rc == ERR_CONFLICT)
         return err_field(e, rc, "inn", "организация с таким ИНН и КПП уже есть");
-    if (rc) return rc;
+    if (rc)
+        return rc;
     return changed ? 0 : err_set(e, ERR_NOTFOUND, "организация не найдена");
 }
 
@@ -401,7 +416,8 @@ int dir_user_get(struct store_conn *c, const struct store_scope *s, int64_t id, 
                  struct user *out, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     struct store_val p[4];
     store_scope_bind(s, p);
     p[3] = SV_I(id);
@@ -427,7 +443,8 @@ int dir_user_list(struct store_conn *c, const struct store_scope *s, const struc
                   int64_t *total, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     struct store_val p[9];
     store_scope_bind(s, p);
     p[3] = SV_T(f->role);
@@ -482,7 +499,8 @@ static int place_user(struct store_conn *c, const struct store_scope *s, struct 
     } else if (strcmp(u->role, "admin") == 0) {
         u->region_id = 0;
     } else {
-        if (!u->region_id) u->region_id = s->region_id;
+        if (!u->region_id)
+            u->region_id = s->region_id;
         struct region r;
         if ((rc = dir_region_get(c, s, u->region_id, a, &r, e)) == ERR_NOTFOUND)
             return err_field(e, rc, "region_id", "регион не найден");
@@ -494,11 +512,13 @@ int dir_user_create(struct store_conn *c, const struct store_scope *s, struct us
                     const char *password_hash, struct arena *a, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     if (!dir_role_grantable(s->kind, u->role))
         return err_field(e, ERR_FORBIDDEN, "role", "нет права создавать пользователей с ролью %s",
                          u->role);
-    if ((rc = place_user(c, s, u, a, e))) return rc;
+    if ((rc = place_user(c, s, u, a, e)))
+        return rc;
     u->created_at = store_now();
     u->active = true;
     struct store_val p[] = {
@@ -510,7 +530,8 @@ int dir_user_create(struct store_conn *c, const struct store_scope *s, struct us
                          " region_id, municipality_id, org_id, password_hash, active, created_at)"
                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) RETURNING id",
                          p, 10, &u->id, e);
-    if (rc == ERR_CONFLICT) err_field(e, rc, "login", "логин уже занят");
+    if (rc == ERR_CONFLICT)
+        err_field(e, rc, "login", "логин «%s» уже занят", u->login);
     return rc;
 }
 
@@ -518,7 +539,8 @@ int dir_user_update(struct store_conn *c, const struct store_scope *s, const str
                     const char *password_hash, struct arena *a, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     struct store_val p[9];
     store_scope_bind(s, p);
     p[3] = SV_I(u->id);
@@ -542,7 +564,8 @@ int dir_user_by_login(struct store_conn *c, const struct store_scope *s, const c
                       struct arena *a, struct user *out, const char **password_hash, struct err *e)
 {
     int rc = store_scope_check(s, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     if (s->kind != SCOPE_SYSTEM)
         return err_set(e, ERR_SCOPE, "login lookup needs the system scope");
     struct store_val p[] = {SV_T(login)};
@@ -554,9 +577,10 @@ int dir_user_by_login(struct store_conn *c, const struct store_scope *s, const c
         return rc;
     if (store_next(r)) {
         read_user(r, a, out);
-        if (password_hash) *password_hash = dup_col(a, r, 10);
+        if (password_hash)
+            *password_hash = dup_col(a, r, 10);
     } else {
-        rc = err_set(e, ERR_NOTFOUND, "пользователь не найден");
+        rc = err_set(e, ERR_NOTFOUND, "пользователь «%s» не найден", login);
     }
     store_rows_free(r);
     return rc;

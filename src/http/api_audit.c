@@ -9,12 +9,14 @@ int api_audit_list(struct http_req *r)
     struct audit_filter f = {.action = http_query(r, "action"),
                              .object_type = http_query(r, "object_type")};
     f.user_id = http_query_id(r, "user_id", &fe);
-    if (fe.n) return http_validation(r, &fe);
+    if (fe.n)
+        return http_validation(r, &fe);
     struct store_conn *c = http_db(r);
     struct audit_entry *items;
     int64_t n, total;
     struct err e = {0};
-    if (!c) return 0;
+    if (!c)
+        return 0;
     if (audit_list(c, &r->session->scope, &f, pg, r->arena, &items, &n, &total, &e))
         return http_error(r, &e);
     json_t *list = json_array();

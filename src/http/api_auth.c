@@ -6,7 +6,8 @@
 int api_login(struct http_req *r)
 {
     json_t *body = http_body_object(r);
-    if (!body) return 0;
+    if (!body)
+        return 0;
     const char *login = NULL, *password = NULL;
     struct field_errors fe = {0};
     struct jv_field fields[] = {{"login", JV_STRING, true, 64, &login, NULL},
@@ -14,9 +15,11 @@ int api_login(struct http_req *r)
                                 {NULL}};
     jv_read(body, fields, r->arena, &fe);
     json_decref(body);
-    if (fe.n) return http_validation(r, &fe);
+    if (fe.n)
+        return http_validation(r, &fe);
     struct store_conn *c = http_db(r);
-    if (!c) return 0;
+    if (!c)
+        return 0;
     struct auth_session s = {0};
     char token[AUTH_TOKEN_LEN + 1];
     struct err e = {0};
@@ -24,7 +27,8 @@ int api_login(struct http_req *r)
                    token, &e))
         return http_error(r, &e);
     r->session = arena_alloc(r->arena, sizeof *r->session);
-    if (r->session) *r->session = s;
+    if (r->session)
+        *r->session = s;
     http_header(r, "Set-Cookie",
                 arena_printf(r->arena,
                              "upravdom_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld",
@@ -43,7 +47,8 @@ int api_logout(struct http_req *r)
     struct audit_actor who = http_actor(r);
     const struct user *u = &r->session->user;
     struct audit_object obj = {"user", u->id, u->region_id, u->municipality_id, u->org_id};
-    if (!c) return 0;
+    if (!c)
+        return 0;
     if (store_begin(c, &e) || auth_logout(c, r->session, &e) ||
         audit_write(c, &who, "auth.logout", &obj, NULL, &e) || store_commit(c, &e))
         return http_error(r, &e);

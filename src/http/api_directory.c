@@ -75,8 +75,10 @@ int api_regions_list(struct http_req *r)
     struct region *items;
     int64_t n;
     struct err e = {0};
-    if (!c) return 0;
-    if (dir_region_list(c, scope(r), r->arena, &items, &n, &e)) return http_error(r, &e);
+    if (!c)
+        return 0;
+    if (dir_region_list(c, scope(r), r->arena, &items, &n, &e))
+        return http_error(r, &e);
     json_t *list = json_array();
     for (int64_t i = 0; i < n; i++)
         json_array_append_new(list, json_region(&items[i]));
@@ -92,12 +94,14 @@ int api_municipalities_list(struct http_req *r)
     struct page pg;
     http_page(r, &pg, &fe);
     struct list_filter f = {.q = http_query(r, "q")};
-    if (fe.n) return http_validation(r, &fe);
+    if (fe.n)
+        return http_validation(r, &fe);
     struct store_conn *c = http_db(r);
     struct municipality *items;
     int64_t n, total;
     struct err e = {0};
-    if (!c) return 0;
+    if (!c)
+        return 0;
     if (dir_municipality_list(c, scope(r), &f, pg, r->arena, &items, &n, &total, &e))
         return http_error(r, &e);
     json_t *list = json_array();
@@ -111,8 +115,10 @@ int api_municipalities_get(struct http_req *r)
     struct store_conn *c = http_db(r);
     struct municipality m;
     struct err e = {0};
-    if (!c) return 0;
-    if (dir_municipality_get(c, scope(r), r->ids[0], r->arena, &m, &e)) return http_error(r, &e);
+    if (!c)
+        return 0;
+    if (dir_municipality_get(c, scope(r), r->ids[0], r->arena, &m, &e))
+        return http_error(r, &e);
     return http_json(r, 200, json_municipality(r, &m));
 }
 
@@ -136,15 +142,18 @@ static struct audit_object mun_object(const struct municipality *m)
 int api_municipalities_create(struct http_req *r)
 {
     json_t *body = http_body_object(r);
-    if (!body) return 0;
+    if (!body)
+        return 0;
     struct municipality m = {.region_id = scope(r)->region_id};
     struct field_errors fe = {0};
     read_municipality(r, body, &m, true, &fe);
     json_decref(body);
-    if (fe.n) return http_validation(r, &fe);
+    if (fe.n)
+        return http_validation(r, &fe);
     struct store_conn *c = http_db(r);
     struct err e = {0};
-    if (!c) return 0;
+    if (!c)
+        return 0;
     if (store_begin(c, &e) == 0 && dir_municipality_create(c, scope(r), &m, r->arena, &e) == 0)
         audited(r, c, "municipality.create", mun_object(&m), json_municipality(r, &m), &e);
     tx_end(c, &e);
@@ -219,13 +228,16 @@ int api_organizations_list(struct http_req *r)
     http_page(r, &pg, &fe);
     struct list_filter f = {.q = http_query(r, "q"), .kind = http_query(r, "kind")};
     f.municipality_id = http_query_id(r, "municipality_id", &fe);
-    if (f.kind && !dir_is_org_kind(f.kind)) fe_add(&fe, "kind", "допустимо: uo, rso, eirc, tko");
-    if (fe.n) return http_validation(r, &fe);
+    if (f.kind && !dir_is_org_kind(f.kind))
+        fe_add(&fe, "kind", "допустимо: uo, rso, eirc, tko");
+    if (fe.n)
+        return http_validation(r, &fe);
     struct store_conn *c = http_db(r);
     struct organization *items;
     int64_t n, total;
     struct err e = {0};
-    if (!c) return 0;
+    if (!c)
+        return 0;
     if (dir_org_list(c, scope(r), &f, pg, r->arena, &items, &n, &total, &e))
         return http_error(r, &e);
     json_t *list = json_array();
@@ -239,23 +251,28 @@ int api_organizations_get(struct http_req *r)
     struct store_conn *c = http_db(r);
     struct organization o;
     struct err e = {0};
-    if (!c) return 0;
-    if (dir_org_get(c, scope(r), r->ids[0], r->arena, &o, &e)) return http_error(r, &e);
+    if (!c)
+        return 0;
+    if (dir_org_get(c, scope(r), r->ids[0], r->arena, &o, &e))
+        return http_error(r, &e);
     return http_json(r, 200, json_org(r, &o));
 }
 
 int api_organizations_create(struct http_req *r)
 {
     json_t *body = http_body_object(r);
-    if (!body) return 0;
+    if (!body)
+        return 0;
     struct organization o = {0};
     struct field_errors fe = {0};
     read_org(r, body, &o, true, &fe);
     json_decref(body);
-    if (fe.n) return http_validation(r, &fe);
+    if (fe.n)
+        return http_validation(r, &fe);
     struct store_conn *c = http_db(r);
     struct err e = {0};
-    if (!c) return 0;
+    if (!c)
+        return 0;
     if (store_begin(c, &e) == 0 && dir_org_create(c, scope(r), &o, r->arena, &e) == 0)
         audited(r, c, "organization.create", org_object(&o), json_org(r, &o), &e);
     tx_end(c, &e);
@@ -265,7 +282,8 @@ int api_organizations_create(struct http_req *r)
 /* Organization staff may change only their organization's contact fields. */
 static const char *forbidden_field(struct http_req *r, json_t *body)
 {
-    if (scope(r)->kind != SCOPE_ORG) return NULL;
+    if (scope(r)->kind != SCOPE_ORG)
+        return NULL;
     const char *key;
     json_t *v;
     json_object_foreach(body, key, v)
@@ -273,7 +291,8 @@ static const char *forbidden_field(struct http_req *r, json_t *body)
         const char *const *f = org_contact_fields;
         while (*f && strcmp(*f, key) != 0)
             f++;
-        if (!*f) return key;
+        if (!*f)
+            return arena_strdup(r->arena, key); /* the body is released before the answer */
     }
     return NULL;
 }
@@ -329,13 +348,16 @@ int api_users_list(struct http_req *r)
     struct list_filter f = {.q = http_query(r, "q"), .role = http_query(r, "role")};
     f.municipality_id = http_query_id(r, "municipality_id", &fe);
     f.org_id = http_query_id(r, "org_id", &fe);
-    if (f.role && !dir_is_role(f.role)) fe_add(&fe, "role", "неизвестная роль");
-    if (fe.n) return http_validation(r, &fe);
+    if (f.role && !dir_is_role(f.role))
+        fe_add(&fe, "role", "неизвестная роль");
+    if (fe.n)
+        return http_validation(r, &fe);
     struct store_conn *c = http_db(r);
     struct user *items;
     int64_t n, total;
     struct err e = {0};
-    if (!c) return 0;
+    if (!c)
+        return 0;
     if (dir_user_list(c, scope(r), &f, pg, r->arena, &items, &n, &total, &e))
         return http_error(r, &e);
     json_t *list = json_array();
@@ -349,15 +371,18 @@ int api_users_get(struct http_req *r)
     struct store_conn *c = http_db(r);
     struct user u;
     struct err e = {0};
-    if (!c) return 0;
-    if (dir_user_get(c, scope(r), r->ids[0], r->arena, &u, &e)) return http_error(r, &e);
+    if (!c)
+        return 0;
+    if (dir_user_get(c, scope(r), r->ids[0], r->arena, &u, &e))
+        return http_error(r, &e);
     return http_json(r, 200, json_user(r, &u));
 }
 
 int api_users_create(struct http_req *r)
 {
     json_t *body = http_body_object(r);
-    if (!body) return 0;
+    if (!body)
+        return 0;
     struct user u = {0};
     const char *password = NULL;
     struct field_errors fe = {0};
@@ -372,18 +397,22 @@ int api_users_create(struct http_req *r)
                                 {NULL}};
     jv_read(body, fields, r->arena, &fe);
     json_decref(body);
-    if (!u.full_name) u.full_name = u.login;
+    if (!u.full_name)
+        u.full_name = u.login;
     if (dir_is_role(u.role) && !dir_role_grantable(scope(r)->kind, u.role))
         return http_problem(
             r, 403, "forbidden", "Недостаточно прав",
             arena_printf(r->arena, "нельзя создать пользователя с ролью %s", u.role));
     dir_user_check(&u, password, &fe);
-    if (fe.n) return http_validation(r, &fe);
+    if (fe.n)
+        return http_validation(r, &fe);
     char hash[crypto_pwhash_STRBYTES];
     struct err e = {0};
-    if (auth_password_hash(password, hash, &e)) return http_error(r, &e);
+    if (auth_password_hash(password, hash, &e))
+        return http_error(r, &e);
     struct store_conn *c = http_db(r);
-    if (!c) return 0;
+    if (!c)
+        return 0;
     if (store_begin(c, &e) == 0 && dir_user_create(c, scope(r), &u, hash, r->arena, &e) == 0)
         audited(r, c, "user.create", user_object(&u), json_user(r, &u), &e);
     tx_end(c, &e);
@@ -417,8 +446,10 @@ int api_users_patch(struct http_req *r)
     json_t *changed =
         json_pack("{s:o, s:b}", "changed", json_deep_copy(body), "password", has_password);
     json_decref(body);
-    if (!u.full_name || !*u.full_name) fe_add(&fe, "full_name", "обязательное поле");
-    if (has_password) dir_password_check(password, &fe);
+    if (!u.full_name || !*u.full_name)
+        fe_add(&fe, "full_name", "обязательное поле");
+    if (has_password)
+        dir_password_check(password, &fe);
     char hash[crypto_pwhash_STRBYTES];
     if (fe.n || (has_password && auth_password_hash(password, hash, &e))) {
         json_decref(changed);

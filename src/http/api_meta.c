@@ -26,7 +26,8 @@ int api_metrics(struct http_req *r)
 {
     size_t len = 0;
     char *text = metrics_render(r->store, &len);
-    if (!text) return http_problem(r, 500, "internal", "Внутренняя ошибка", NULL);
+    if (!text)
+        return http_problem(r, 500, "internal", "Внутренняя ошибка", NULL);
     return http_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
 }
 
@@ -34,7 +35,8 @@ int api_openapi(struct http_req *r)
 {
     const struct embedded_file *f = embedded_find("openapi.json");
     char *copy = f ? malloc(f->size) : NULL;
-    if (!copy) return http_problem(r, 500, "internal", "Внутренняя ошибка", "нет описания API");
+    if (!copy)
+        return http_problem(r, 500, "internal", "Внутренняя ошибка", "нет описания API");
     memcpy(copy, f->data, f->size);
     return http_text(r, 200, "application/json; charset=utf-8", copy, f->size);
 }

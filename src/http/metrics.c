@@ -51,7 +51,8 @@ static void render_requests(FILE *f, int nroutes)
           "# TYPE upravdom_http_requests_total counter\n",
           f);
     for (int i = 0; i < MAX_ROUTES; i++) {
-        if (i >= nroutes && i != MAX_ROUTES - 1) continue;
+        if (i >= nroutes && i != MAX_ROUTES - 1)
+            continue;
         for (int s = 0; s < MAX_STATUS; s++) {
             uint64_t n = __atomic_load_n(&by_status[i][s], __ATOMIC_RELAXED);
             if (n)
@@ -69,7 +70,8 @@ static void render_latency(FILE *f, int nroutes)
           "# TYPE upravdom_http_request_duration_seconds histogram\n",
           f);
     for (int i = 0; i < MAX_ROUTES; i++) {
-        if (i >= nroutes && i != MAX_ROUTES - 1) continue;
+        if (i >= nroutes && i != MAX_ROUTES - 1)
+            continue;
         uint64_t cum = 0;
         char labels[256];
         snprintf(labels, sizeof labels, "method=\"%s\",route=\"%s\"", method_label(i),
@@ -116,7 +118,8 @@ char *metrics_render(struct store *store, size_t *len)
 {
     char *buf = NULL;
     FILE *f = open_memstream(&buf, len);
-    if (!f) return NULL;
+    if (!f)
+        return NULL;
     int nroutes = 0;
     while (http_routes[nroutes].method)
         nroutes++;

@@ -56,7 +56,8 @@ static json_t *problem(struct http_req *r, int status, const char *type, const c
     json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
                           arena_printf(r->arena, PROBLEM_BASE "%s", type), "title", title, "status",
                           status, "instance", r->path, "request_id", r->request_id);
-    if (p && detail) json_object_set_new(p, "detail", json_string(detail));
+    if (p && detail)
+        json_object_set_new(p, "detail", json_string(detail));
     return p;
 }
 
@@ -120,7 +121,8 @@ int http_error(struct http_req *r, const struct err *e)
 
 struct store_conn *http_db(struct http_req *r)
 {
-    if (r->db) return r->db;
+    if (r->db)
+        return r->db;
     struct err e = {0};
     r->db = store_acquire(r->store, &e);
     if (!r->db) {
@@ -169,7 +171,8 @@ static int64_t query_int(struct http_req *r, const char *name, int64_t dflt, int
                          int64_t max, struct field_errors *fe)
 {
     const char *s = http_query(r, name);
-    if (!s) return dflt;
+    if (!s)
+        return dflt;
     char *end;
     errno = 0;
     long long v = strtoll(s, &end, 10);

@@ -15,13 +15,15 @@ static bool match(const char *pattern, const char *path, int64_t ids[4])
         if (strncmp(pattern, "{id}", 4) == 0) {
             char *end;
             long long v = strtoll(path, &end, 10);
-            if (end == path || v <= 0 || *path == '+' || *path == '-' || nid == 4) return false;
+            if (end == path || v <= 0 || *path == '+' || *path == '-' || nid == 4)
+                return false;
             ids[nid++] = v;
             pattern += 4;
             path = end;
             continue;
         }
-        if (*pattern++ != *path++) return false;
+        if (*pattern++ != *path++)
+            return false;
     }
     return !*pattern && !*path;
 }
@@ -31,20 +33,25 @@ static const char *find_token(struct http_req *r)
 {
     const char *auth =
         MHD_lookup_connection_value(r->mhd, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (auth && strncasecmp(auth, "Bearer ", 7) == 0) return auth + 7;
+    if (auth && strncasecmp(auth, "Bearer ", 7) == 0)
+        return auth + 7;
     return MHD_lookup_connection_value(r->mhd, MHD_COOKIE_KIND, "upravdom_session");
 }
 
 static int authenticate(struct http_req *r)
 {
     const char *token = find_token(r);
-    if (!token) return http_problem(r, 401, "unauthenticated", "Требуется вход", "нет сессии"), -1;
+    if (!token)
+        return http_problem(r, 401, "unauthenticated", "Требуется вход", "нет сессии"), -1;
     struct store_conn *c = http_db(r);
-    if (!c) return -1;
+    if (!c)
+        return -1;
     struct auth_session *s = arena_alloc(r->arena, sizeof *s);
     struct err e = {0};
-    if (!s) return http_problem(r, 500, "internal", "Внутренняя ошибка", NULL), -1;
-    if (auth_session_find(c, token, r->arena, s, &e)) return http_error(r, &e), -1;
+    if (!s)
+        return http_problem(r, 500, "internal", "Внутренняя ошибка", NULL), -1;
+    if (auth_session_find(c, token, r->arena, s, &e))
+        return http_error(r, &e), -1;
     r->session = s;
     return 0;
 }
@@ -66,12 +73,15 @@ int http_dispatch(struct http_req *r)
     bool path_known = false;
     for (const struct route *rt = http_routes; rt->method; rt++) {
         int64_t ids[4] = {0};
-        if (!match(rt->pattern, r->path, ids)) continue;
+        if (!match(rt->pattern, r->path, ids))
+            continue;
         path_known = true;
-        if (strcmp(rt->method, r->method) != 0) continue;
+        if (strcmp(rt->method, r->method) != 0)
+            continue;
         r->route = rt;
         memcpy(r->ids, ids, sizeof ids);
-        if (rt->right != RIGHT_NONE && authenticate(r)) return 0;
+        if (rt->right != RIGHT_NONE && authenticate(r))
+            return 0;
         if (r->session && !auth_role_has(r->session->user.role, rt->right))
             return http_problem(
                 r, 403, "forbidden", "Недостаточно прав",

@@ -48,7 +48,8 @@ static void client_address(struct http_req *r, struct MHD_Connection *conn)
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     snprintf(r->address, sizeof r->address, "unknown");
-    if (!ci || !ci->client_addr) return;
+    if (!ci || !ci->client_addr)
+        return;
     if (ci->client_addr->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, r->address,
                   sizeof r->address);
@@ -79,7 +80,8 @@ static struct pending *begin(struct http_server *srv, struct MHD_Connection *con
     make_request_id(r, conn);
     client_address(r, conn);
     const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-    if (len && strtoll(len, NULL, 10) > r->cfg->max_body) r->body_too_large = true;
+    if (len && strtoll(len, NULL, 10) > r->cfg->max_body)
+        r->body_too_large = true;
     return p;
 }
 
@@ -106,9 +108,11 @@ static enum MHD_Result send_response(struct http_req *r)
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         r->resp_len, r->resp_body ? r->resp_body : (char *)"",
         r->resp_body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-    if (!resp) return MHD_NO;
+    if (!resp)
+        return MHD_NO;
     r->resp_body = NULL; /* MHD owns it now */
-    if (r->resp_type) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->resp_type);
+    if (r->resp_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->resp_type);
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     for (int i = 0; i < r->nheaders; i++)
@@ -142,7 +146,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct pending *p = *con_cls;
     if (!p) {
         p = begin(cls, conn, url, method);
-        if (!p) return MHD_NO;
+        if (!p)
+            return MHD_NO;
         *con_cls = p;
         return MHD_YES;
     }
@@ -161,7 +166,8 @@ static void log_request(struct http_req *r, double seconds)
         json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:s}", "request_id", r->request_id, "method",
                   r->method, "path", r->path, "route", r->route ? r->route->pattern : "", "status",
                   r->status, "duration_ms", seconds * 1000.0, "address", r->address);
-    if (f && r->session) json_object_set_new(f, "user_id", json_integer(r->session->user.id));
+    if (f && r->session)
+        json_object_set_new(f, "user_id", json_integer(r->session->user.id));
     log_write(r->status >= 500 ? LOG_ERROR : LOG_INFO, "request", f);
 }
 
@@ -170,7 +176,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     (void)cls, (void)conn, (void)toe;
     struct pending *p = *con_cls;
-    if (!p) return;
+    if (!p)
+        return;
     struct timespec end;
     clock_gettime(CLOCK_MONOTONIC, &end);
     double seconds =
@@ -192,7 +199,8 @@ int http_start(const struct config *cfg, struct store *store, struct http_server
                struct err *e)
 {
     struct http_server *s = calloc(1, sizeof *s);
-    if (!s) return err_set(e, ERR_NOMEM, "out of memory");
+    if (!s)
+        return err_set(e, ERR_NOMEM, "out of memory");
     s->cfg = cfg;
     s->store = store;
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
@@ -219,7 +227,8 @@ const char *http_url(const struct http_server *s)
 
 void http_stop(struct http_server *s)
 {
-    if (!s) return;
+    if (!s)
+        return;
     MHD_stop_daemon(s->daemon);
     free(s);
 }

@@ -22,7 +22,8 @@ static const char *type_of(const char *path)
     };
     const char *dot = strrchr(path, '.');
     for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
-        if (strcmp(dot, types[i][0]) == 0) return types[i][1];
+        if (strcmp(dot, types[i][0]) == 0)
+            return types[i][1];
     return "application/octet-stream";
 }
 
@@ -38,7 +39,8 @@ int http_static(struct http_req *r)
         return http_problem(r, 405, "method-not-allowed", "Метод не поддерживается", NULL);
     }
     const char *rel = strcmp(r->path, "/") == 0 ? "/index.html" : r->path;
-    if (!safe(rel)) return http_problem(r, 404, "not-found", "Не найдено", NULL);
+    if (!safe(rel))
+        return http_problem(r, 404, "not-found", "Не найдено", NULL);
     char *file = arena_printf(r->arena, "%s%s", r->cfg->web, rel);
     FILE *f = fopen(file, "rb");
     if (!f)
@@ -50,7 +52,8 @@ int http_static(struct http_req *r)
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (len + n > cap) {
             char *bigger = realloc(buf, cap = (len + n) * 2);
-            if (!bigger) break;
+            if (!bigger)
+                break;
             buf = bigger;
         }
         memcpy(buf + len, chunk, n);

@@ -27,11 +27,13 @@ static char *dialect(const char *sql, enum store_backend b)
 {
     size_t cap = strlen(sql) * 2 + 1, len = 0;
     char *out = malloc(cap);
-    if (!out) return NULL;
+    if (!out)
+        return NULL;
     for (const char *p = sql; *p;) {
         size_t i, ntok = sizeof tokens / sizeof tokens[0];
         for (i = 0; i < ntok; i++)
-            if (strncmp(p, tokens[i][0], strlen(tokens[i][0])) == 0) break;
+            if (strncmp(p, tokens[i][0], strlen(tokens[i][0])) == 0)
+                break;
         const char *rep = i < ntok ? tokens[i][b == STORE_SQLITE ? 1 : 2] : NULL;
         size_t add = rep ? strlen(rep) : 1;
         if (len + add + 1 > cap) {
@@ -56,9 +58,11 @@ static char *dialect(const char *sql, enum store_backend b)
 
 static int migration_number(const char *name)
 {
-    if (strlen(name) < 9 || strspn(name, "0123456789") != 4 || name[4] != '_') return -1;
+    if (strlen(name) < 9 || strspn(name, "0123456789") != 4 || name[4] != '_')
+        return -1;
     const char *dot = strrchr(name, '.');
-    if (!dot || strcmp(dot, ".sql") != 0) return -1;
+    if (!dot || strcmp(dot, ".sql") != 0)
+        return -1;
     return atoi(name);
 }
 
@@ -75,7 +79,8 @@ static int apply_one(struct store_conn *c, const struct embedded_file *f, int nu
                      struct err *e)
 {
     int rc = store_begin(c, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     if (c->pg && (rc = store_exec(c, "SELECT pg_advisory_xact_lock(7314001)", NULL, 0, NULL, e)))
         goto fail;
     int64_t done = 0;
@@ -106,7 +111,8 @@ static int apply_one(struct store_conn *c, const struct embedded_file *f, int nu
                          " VALUES ($1, $2, $3)",
                          rec, 3, NULL, e)))
         goto fail;
-    if ((rc = store_commit(c, e))) return rc;
+    if ((rc = store_commit(c, e)))
+        return rc;
     *applied = true;
     log_msgf(LOG_INFO, "migration applied", "%s", f->name);
     return 0;
@@ -118,22 +124,26 @@ fail:
 int store_migrate(struct store *s, int *applied, struct err *e)
 {
     struct store_conn *c = store_acquire(s, e);
-    if (!c) return e ? e->code : ERR_DB;
+    if (!c)
+        return e ? e->code : ERR_DB;
     int rc = ensure_table(c, e), count = 0;
     for (const struct embedded_file *f = embedded_files; f->name && rc == 0; f++) {
         int num = migration_number(f->name);
         bool did = false;
-        if (num > 0 && (rc = apply_one(c, f, num, &did, e)) == 0 && did) count++;
+        if (num > 0 && (rc = apply_one(c, f, num, &did, e)) == 0 && did)
+            count++;
     }
     store_release(c);
-    if (applied) *applied = count;
+    if (applied)
+        *applied = count;
     return rc;
 }
 
 int store_schema_version(struct store *s, int64_t *version, struct err *e)
 {
     struct store_conn *c = store_acquire(s, e);
-    if (!c) return e ? e->code : ERR_DB;
+    if (!c)
+        return e ? e->code : ERR_DB;
     int rc = ensure_table(c, e);
     if (rc == 0)
         rc = store_query_int(c, "SELECT coalesce(max(version), 0) FROM schema_migrations", NULL, 0,

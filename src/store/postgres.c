@@ -20,7 +20,8 @@ static int pg_error(struct store_conn *c, PGresult *res, struct err *e)
 int pg_connect(struct store_conn *c, struct err *e)
 {
     c->pg = PQconnectdb(c->store->url);
-    if (!c->pg) return err_set(e, ERR_NOMEM, "out of memory");
+    if (!c->pg)
+        return err_set(e, ERR_NOMEM, "out of memory");
     if (PQstatus(c->pg) != CONNECTION_OK) {
         const char *msg = PQerrorMessage(c->pg);
         return err_field(e, ERR_DB, "db", "cannot connect to %s: %.*s", c->store->url,
@@ -78,10 +79,12 @@ int pg_query(struct store_conn *c, const char *sql, const struct store_val *p, i
 {
     char name[16];
     int rc = prepare(c, sql, n, name, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     char numbuf[64][24];
     const char *values[64];
-    if (n > 64) return err_set(e, ERR_DB, "too many parameters (%d)", n);
+    if (n > 64)
+        return err_set(e, ERR_DB, "too many parameters (%d)", n);
     for (int i = 0; i < n; i++) {
         if (p[i].type == SV_INT) {
             snprintf(numbuf[i], sizeof numbuf[i], "%" PRId64, p[i].i);

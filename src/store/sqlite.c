@@ -41,7 +41,8 @@ int lite_connect(struct store_conn *c, struct err *e)
 void lite_disconnect(struct store_conn *c)
 {
     for (int i = 0; i < STMT_CACHE; i++)
-        if (c->cache[i].sql) sqlite3_finalize(c->cache[i].stmt);
+        if (c->cache[i].sql)
+            sqlite3_finalize(c->cache[i].stmt);
     memset(c->cache, 0, sizeof c->cache);
     sqlite3_close(c->lite);
     c->lite = NULL;
@@ -62,11 +63,13 @@ int lite_script(struct store_conn *c, const char *sql, struct err *e)
 static char *rewrite_placeholders(const char *sql)
 {
     char *out = strdup(sql);
-    if (!out) return NULL;
+    if (!out)
+        return NULL;
     char quote = 0;
     for (char *p = out; *p; p++) {
         if (quote) {
-            if (*p == quote) quote = 0;
+            if (*p == quote)
+                quote = 0;
         } else if (*p == '\'' || *p == '"') {
             quote = *p;
         } else if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
@@ -86,10 +89,12 @@ static int prepare(struct store_conn *c, const char *sql, sqlite3_stmt **out, bo
         return 0;
     }
     char *text = rewrite_placeholders(sql);
-    if (!text) return err_set(e, ERR_NOMEM, "out of memory");
+    if (!text)
+        return err_set(e, ERR_NOMEM, "out of memory");
     int rc = sqlite3_prepare_v3(c->lite, text, -1, slot ? SQLITE_PREPARE_PERSISTENT : 0, out, NULL);
     free(text);
-    if (rc != SQLITE_OK) return lite_error(c, rc, e);
+    if (rc != SQLITE_OK)
+        return lite_error(c, rc, e);
     *cached = slot != NULL;
     if (slot) {
         slot->sql = sql;
@@ -108,7 +113,8 @@ static int bind(struct store_conn *c, sqlite3_stmt *st, const struct store_val *
         case SV_INT: rc = sqlite3_bind_int64(st, i + 1, p[i].i); break;
         case SV_TEXT: rc = sqlite3_bind_text(st, i + 1, p[i].s, -1, SQLITE_TRANSIENT); break;
         }
-        if (rc != SQLITE_OK) return lite_error(c, rc, e);
+        if (rc != SQLITE_OK)
+            return lite_error(c, rc, e);
     }
     return 0;
 }
@@ -119,19 +125,23 @@ int lite_query(struct store_conn *c, const char *sql, const struct store_val *p,
     sqlite3_stmt *st;
     bool cached;
     int rc = prepare(c, sql, &st, &cached, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     r->stmt = st;
     /* An uncached statement is finalized by lite_rows_free; mark it by a
      * negative row counter. */
     r->nrows = cached ? 0 : -1;
-    if ((rc = bind(c, st, p, n, e)) != 0) return rc;
+    if ((rc = bind(c, st, p, n, e)) != 0)
+        return rc;
     int step = sqlite3_step(st);
     if (changes) {
         while (step == SQLITE_ROW)
             step = sqlite3_step(st);
-        if (step == SQLITE_DONE) *changes = sqlite3_changes64(c->lite);
+        if (step == SQLITE_DONE)
+            *changes = sqlite3_changes64(c->lite);
     }
-    if (step != SQLITE_ROW && step != SQLITE_DONE) return lite_error(c, step, e);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return lite_error(c, step, e);
     r->step_rc = step;
     return 0;
 }
@@ -148,7 +158,8 @@ bool lite_next(struct store_rows *r)
 
 void lite_rows_free(struct store_rows *r)
 {
-    if (!r->stmt) return;
+    if (!r->stmt)
+        return;
     if (r->nrows < 0) {
         sqlite3_finalize(r->stmt);
     } else {

@@ -9,7 +9,8 @@
 int store_open(const char *url, int pool_size, struct store **out, struct err *e)
 {
     struct store *s = calloc(1, sizeof *s);
-    if (!s) return err_set(e, ERR_NOMEM, "out of memory");
+    if (!s)
+        return err_set(e, ERR_NOMEM, "out of memory");
     if (strncmp(url, "sqlite:", 7) == 0 && url[7]) {
         s->backend = STORE_SQLITE;
         s->path = strdup(url + 7);
@@ -39,13 +40,16 @@ int store_open(const char *url, int pool_size, struct store **out, struct err *e
 
 static void conn_close(struct store_conn *c)
 {
-    if (c->lite) lite_disconnect(c);
-    if (c->pg) pg_disconnect(c);
+    if (c->lite)
+        lite_disconnect(c);
+    if (c->pg)
+        pg_disconnect(c);
 }
 
 void store_close(struct store *s)
 {
-    if (!s) return;
+    if (!s)
+        return;
     if (s->conns) {
         for (int i = 0; i < s->size; i++)
             conn_close(&s->conns[i]);
@@ -79,9 +83,12 @@ static struct store_conn *pick_free(struct store *s)
     struct store_conn *closed = NULL;
     for (int i = 0; i < s->size; i++) {
         struct store_conn *c = &s->conns[i];
-        if (c->busy) continue;
-        if (conn_open(c)) return c;
-        if (!closed) closed = c;
+        if (c->busy)
+            continue;
+        if (conn_open(c))
+            return c;
+        if (!closed)
+            closed = c;
     }
     return closed;
 }
@@ -116,8 +123,10 @@ struct store_conn *store_acquire(struct store *s, struct err *e)
 
 void store_release(struct store_conn *c)
 {
-    if (!c) return;
-    if (c->in_tx) store_rollback(c);
+    if (!c)
+        return;
+    if (c->in_tx)
+        store_rollback(c);
     /* A PostgreSQL connection that broke is dropped; the next acquire reopens it. */
     if (c->pg && PQstatus(c->pg) != CONNECTION_OK) {
         conn_close(c);
@@ -141,14 +150,16 @@ static int run_script(struct store_conn *c, const char *sql, struct err *e)
 int store_begin(struct store_conn *c, struct err *e)
 {
     int rc = run_script(c, c->lite ? "BEGIN IMMEDIATE" : "BEGIN", e);
-    if (rc == 0) c->in_tx = true;
+    if (rc == 0)
+        c->in_tx = true;
     return rc;
 }
 
 int store_commit(struct store_conn *c, struct err *e)
 {
     int rc = run_script(c, "COMMIT", e);
-    if (rc) store_rollback(c);
+    if (rc)
+        store_rollback(c);
     c->in_tx = false;
     return rc;
 }
@@ -156,7 +167,8 @@ int store_commit(struct store_conn *c, struct err *e)
 void store_rollback(struct store_conn *c)
 {
     struct err ignored = {0};
-    if (!c->in_tx) return;
+    if (!c->in_tx)
+        return;
     /* A failed ROLLBACK leaves nothing to do: the transaction is gone either way. */
     (void)run_script(c, "ROLLBACK", &ignored);
     c->in_tx = false;
@@ -170,7 +182,8 @@ static int run(struct store_conn *c, const char *sql, const struct store_val *p,
     r->row = -1;
     int rc =
         c->lite ? lite_query(c, sql, p, n, r, changes, e) : pg_query(c, sql, p, n, r, changes, e);
-    if (rc) store_count_error(c->store);
+    if (rc)
+        store_count_error(c->store);
     return rc;
 }
 
@@ -190,7 +203,8 @@ int store_query(struct store_conn *c, const char *sql, const struct store_val *p
                 struct store_rows **out, struct err *e)
 {
     struct store_rows *r = calloc(1, sizeof *r);
-    if (!r) return err_set(e, ERR_NOMEM, "out of memory");
+    if (!r)
+        return err_set(e, ERR_NOMEM, "out of memory");
     int rc = run(c, sql, params, n, r, NULL, e);
     if (rc) {
         store_rows_free(r);
@@ -202,35 +216,43 @@ int store_query(struct store_conn *c, const char *sql, const struct store_val *p
 
 bool store_next(struct store_rows *r)
 {
-    if (r->conn->lite) return lite_next(r);
+    if (r->conn->lite)
+        return lite_next(r);
     return ++r->row < r->nrows;
 }
 
 bool store_isnull(struct store_rows *r, int col)
 {
-    if (r->conn->lite) return sqlite3_column_type(r->stmt, col) == SQLITE_NULL;
+    if (r->conn->lite)
+        return sqlite3_column_type(r->stmt, col) == SQLITE_NULL;
     return PQgetisnull(r->res, r->row, col);
 }
 
 int64_t store_int(struct store_rows *r, int col)
 {
-    if (r->conn->lite) return sqlite3_column_int64(r->stmt, col);
+    if (r->conn->lite)
+        return sqlite3_column_int64(r->stmt, col);
     const char *v = PQgetvalue(r->res, r->row, col);
-    if (v[0] == 't' && v[1] == '\0') return 1; /* PostgreSQL boolean */
+    if (v[0] == 't' && v[1] == '\0')
+        return 1; /* PostgreSQL boolean */
     return strtoll(v, NULL, 10);
 }
 
 const char *store_text(struct store_rows *r, int col)
 {
-    if (store_isnull(r, col)) return NULL;
-    if (r->conn->lite) return (const char *)sqlite3_column_text(r->stmt, col);
+    if (store_isnull(r, col))
+        return NULL;
+    if (r->conn->lite)
+        return (const char *)sqlite3_column_text(r->stmt, col);
     return PQgetvalue(r->res, r->row, col);
 }
 
 void store_rows_free(struct store_rows *r)
 {
-    if (!r) return;
-    if (r->conn && r->conn->lite) lite_rows_free(r);
+    if (!r)
+        return;
+    if (r->conn && r->conn->lite)
+        lite_rows_free(r);
     PQclear(r->res);
     free(r);
 }
@@ -240,7 +262,8 @@ int store_query_int(struct store_conn *c, const char *sql, const struct store_va
 {
     struct store_rows *r;
     int rc = store_query(c, sql, params, n, &r, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     if (store_next(r))
         *out = store_int(r, 0);
     else
@@ -254,7 +277,8 @@ struct stmt_slot *store_cache_slot(struct store_conn *c, const char *sql)
     size_t h = ((uintptr_t)sql >> 3) * 2654435761u;
     for (size_t i = 0; i < STMT_CACHE; i++) {
         struct stmt_slot *slot = &c->cache[(h + i) % STMT_CACHE];
-        if (slot->sql == sql || !slot->sql) return slot;
+        if (slot->sql == sql || !slot->sql)
+            return slot;
     }
     return NULL;
 }

@@ -21,9 +21,11 @@ static void assert_every_digit_change_rejected(validator v, const char *valid)
     char buf[64];
     size_t n = strlen(valid);
     for (size_t i = 0; i < n; i++) {
-        if (valid[i] < '0' || valid[i] > '9') continue;
+        if (valid[i] < '0' || valid[i] > '9')
+            continue;
         for (char c = '0'; c <= '9'; c++) {
-            if (c == valid[i]) continue;
+            if (c == valid[i])
+                continue;
             memcpy(buf, valid, n + 1);
             buf[i] = c;
             const char *why = NULL;
@@ -275,7 +277,8 @@ static void settlement_account_key_rejects_single_digit_change(void **state)
     for (size_t i = 0; i < 20; i++) {
         for (char c = '0'; c <= '9'; c++) {
             char save = buf[i];
-            if (c == save) continue;
+            if (c == save)
+                continue;
             buf[i] = c;
             assert_false(ident_account_valid(buf, "044525225", NULL));
             buf[i] = save;

@@ -17,7 +17,8 @@ static int64_t parse_ok(const char *s)
 {
     int64_t k = -12345;
     const char *why = NULL;
-    if (money_parse(s, &k, &why) != 0) fail_msg("\"%s\" rejected: %s", s, why);
+    if (money_parse(s, &k, &why) != 0)
+        fail_msg("\"%s\" rejected: %s", s, why);
     return k;
 }
 

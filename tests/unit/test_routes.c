@@ -47,11 +47,13 @@ static void openapi_has_no_route_the_server_lacks(void **state)
         json_t *op;
         json_object_foreach(item, method, op)
         {
-            if (strcmp(method, "parameters") == 0) continue;
+            if (strcmp(method, "parameters") == 0)
+                continue;
             bool found = false;
             for (const struct route *r = http_routes; r->method && !found; r++)
                 found = strcmp(r->pattern, path) == 0 && strcasecmp(r->method, method) == 0;
-            if (!found) fail_msg("openapi.json has %s %s, the server does not", method, path);
+            if (!found)
+                fail_msg("openapi.json has %s %s, the server does not", method, path);
         }
     }
     json_decref(doc);
