@@ -94,7 +94,7 @@ static const char *const org_kinds[] = {"uo", "rso", "eirc", "tko"};
 static const char *org_name(struct demo_ctx *d, int k, const char *town)
 {
     switch (k) {
-    case 0: return arena_printf(d->a, "ООО «Управляющая компания «%s»", town);
+    case 0: return arena_printf(d->a, "ООО «Управляющая компания «%s»»", town);
     case 1: return arena_printf(d->a, "АО «Водоканал %s»", town);
     case 2: return arena_printf(d->a, "АО «ЕИРЦ %s»", town);
     case 3: return arena_printf(d->a, "ООО «Регоператор ТКО %s»", town);

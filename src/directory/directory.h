@@ -80,8 +80,9 @@ int dir_password_check(const char *password, struct field_errors *fe);
  * ERR_NOTFOUND. Lists fill *items (arena array), *count and *total. */
 int dir_region_get(struct store_conn *c, const struct store_scope *s, int64_t id, struct arena *a,
                    struct region *out, struct err *e);
-int dir_region_list(struct store_conn *c, const struct store_scope *s, struct arena *a,
-                    struct region **items, int64_t *count, struct err *e);
+int dir_region_list(struct store_conn *c, const struct store_scope *s, struct page pg,
+                    struct arena *a, struct region **items, int64_t *count, int64_t *total,
+                    struct err *e);
 int dir_region_create(struct store_conn *c, const struct store_scope *s, struct region *r,
                       struct err *e);
 

@@ -26,15 +26,10 @@ static int count_rows(struct store_conn *c, const char *sql, const struct store_
     return store_query_int(c, sql, p, n, total, e);
 }
 
-/* Grows an arena array while rows come; returns NULL when out of memory. */
-static void *grow(struct arena *a, void *items, int64_t count, size_t size)
+/* Room for one page of a list, in the arena. */
+static void *page_items(struct arena *a, struct page pg, size_t size)
 {
-    if (count & (count - 1) && count) /* not a power of two: room left */
-        return items;
-    void *bigger = arena_alloc(a, size * (size_t)(count ? count * 2 : 1));
-    if (bigger && items)
-        memcpy(bigger, items, size * (size_t)count);
-    return bigger;
+    return arena_alloc(a, size * (size_t)pg.per_page);
 }
 
 /* ---- regions ---- */
@@ -72,29 +67,31 @@ int dir_region_get(struct store_conn *c, const struct store_scope *s, int64_t id
     return rc;
 }
 
-int dir_region_list(struct store_conn *c, const struct store_scope *s, struct arena *a,
-                    struct region **items, int64_t *count, struct err *e)
+int dir_region_list(struct store_conn *c, const struct store_scope *s, struct page pg,
+                    struct arena *a, struct region **items, int64_t *count, int64_t *total,
+                    struct err *e)
 {
     int rc = store_scope_check(s, e);
     if (rc)
         return rc;
     struct store_val p[3];
     store_scope_bind(s, p);
+    p[1] = SV_I(pg.per_page);
+    p[2] = SV_I(offset_of(pg));
+    if ((rc = count_rows(c, "SELECT count(*) FROM regions r WHERE (r.id = $1 OR $1 = 0)", p, 1,
+                         total, e)))
+        return rc;
     struct store_rows *r;
     if ((rc = store_query(c,
                           "SELECT " REGION_COLS " FROM regions r"
-                          " WHERE (r.id = $1 OR $1 = 0) ORDER BY r.code",
-                          p, 1, &r, e)))
+                          " WHERE (r.id = $1 OR $1 = 0) ORDER BY r.code LIMIT $2 OFFSET $3",
+                          p, 3, &r, e)))
         return rc;
     *count = 0;
-    *items = NULL;
-    while (store_next(r)) {
-        if (!(*items = grow(a, *items, *count, sizeof **items))) {
-            rc = err_set(e, ERR_NOMEM, "out of memory");
-            break;
-        }
+    if (!(*items = page_items(a, pg, sizeof **items)))
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+    while (rc == 0 && *count < pg.per_page && store_next(r))
         read_region(r, a, &(*items)[(*count)++]);
-    }
     store_rows_free(r);
     return rc;
 }
@@ -175,14 +172,10 @@ int dir_municipality_list(struct store_conn *c, const struct store_scope *s,
                           p, 5, &r, e)))
         return rc;
     *count = 0;
-    *items = NULL;
-    while (store_next(r)) {
-        if (!(*items = grow(a, *items, *count, sizeof **items))) {
-            rc = err_set(e, ERR_NOMEM, "out of memory");
-            break;
-        }
+    if (!(*items = page_items(a, pg, sizeof **items)))
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+    while (rc == 0 && *count < pg.per_page && store_next(r))
         read_municipality(r, a, &(*items)[(*count)++]);
-    }
     store_rows_free(r);
     return rc;
 }
@@ -305,14 +298,10 @@ int dir_org_list(struct store_conn *c, const struct store_scope *s, const struct
                           p, 8, &r, e)))
         return rc;
     *count = 0;
-    *items = NULL;
-    while (store_next(r)) {
-        if (!(*items = grow(a, *items, *count, sizeof **items))) {
-            rc = err_set(e, ERR_NOMEM, "out of memory");
-            break;
-        }
+    if (!(*items = page_items(a, pg, sizeof **items)))
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+    while (rc == 0 && *count < pg.per_page && store_next(r))
         read_org(r, a, &(*items)[(*count)++]);
-    }
     store_rows_free(r);
     return rc;
 }
@@ -462,14 +451,10 @@ int dir_user_list(struct store_conn *c, const struct store_scope *s, const struc
                           p, 9, &r, e)))
         return rc;
     *count = 0;
-    *items = NULL;
-    while (store_next(r)) {
-        if (!(*items = grow(a, *items, *count, sizeof **items))) {
-            rc = err_set(e, ERR_NOMEM, "out of memory");
-            break;
-        }
+    if (!(*items = page_items(a, pg, sizeof **items)))
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+    while (rc == 0 && *count < pg.per_page && store_next(r))
         read_user(r, a, &(*items)[(*count)++]);
-    }
     store_rows_free(r);
     return rc;
 }

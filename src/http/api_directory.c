@@ -71,19 +71,23 @@ static int audited(struct http_req *r, struct store_conn *c, const char *action,
 
 int api_regions_list(struct http_req *r)
 {
+    struct field_errors fe = {0};
+    struct page pg;
+    http_page(r, &pg, &fe);
+    if (fe.n)
+        return http_validation(r, &fe);
     struct store_conn *c = http_db(r);
     struct region *items;
-    int64_t n;
+    int64_t n, total;
     struct err e = {0};
     if (!c)
         return 0;
-    if (dir_region_list(c, scope(r), r->arena, &items, &n, &e))
+    if (dir_region_list(c, scope(r), pg, r->arena, &items, &n, &total, &e))
         return http_error(r, &e);
     json_t *list = json_array();
     for (int64_t i = 0; i < n; i++)
         json_array_append_new(list, json_region(&items[i]));
-    struct page pg = {1, n ? n : 1};
-    return http_json(r, 200, http_list(list, pg, n));
+    return http_json(r, 200, http_list(list, pg, total));
 }
 
 /* ---- municipalities ---- */
