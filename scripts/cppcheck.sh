@@ -3,8 +3,10 @@
 # Any finding (or cppcheck's own complaint) fails the check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=${1:-build}
-out=$(cppcheck --project="$build/compile_commands.json" --file-filter='src/*' \
+# cppcheck matches the filter against file names as the project gives them:
+# make both absolute.
+build=$(realpath "${1:-build}")
+out=$(cppcheck --project="$build/compile_commands.json" --file-filter="$PWD/src/*" \
   --enable=warning,portability,performance --inline-suppr --error-exitcode=1 \
   --suppress=missingIncludeSystem --suppress=unmatchedSuppression -j2 \
   --template='{file}:{line}:{column}: {severity}: {message} [{id}]' 2>&1) || { echo "$out"; exit 1; }

@@ -7,6 +7,7 @@
 #include "base/log.h"
 
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,6 +196,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+/* libmicrohttpd's own messages, as JSON log lines like everything else. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\n")] = '\0';
+    log_write(LOG_WARN, "libmicrohttpd", json_pack("{s:s}", "detail", msg));
+}
+
 int http_start(const struct config *cfg, struct store *store, struct http_server **out,
                struct err *e)
 {
@@ -209,7 +220,8 @@ int http_start(const struct config *cfg, struct store *store, struct http_server
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
         on_request, s, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_END);
     if (!s->daemon) {
         free(s);
         return err_field(e, ERR_IO, "listen", "cannot listen on %s (address in use?)", cfg->listen);
