@@ -24,12 +24,12 @@ const LOGINS = {
 // Targets, relative to the caller's home municipality H and other municipality F
 // (admin and region have no home; for them H = 1, F = 2):
 const TARGETS = {
-  foreignMun: 'GET/PATCH /municipalities/{F}',
-  homeMun: 'GET /municipalities/{H}',
-  foreignOrg: 'the УО of F (org of uo2 / uo1)',
-  siblingOrg: 'an organization of H that is not the caller\'s own',
-  foreignOperator: 'the municipal operator of F (mun2 / mun1)',
-  foreignStaff: 'org staff of F (uo2 / uo1)',
+  foreignMun: 'the other municipality',                       // /municipalities/{F}
+  homeMun: 'its own municipality',                             // /municipalities/{H}
+  foreignOrg: 'the other municipality\'s УО',                  // org of uo2 (or uo1)
+  siblingOrg: 'another organization of its own municipality',  // an org of H not the caller's
+  foreignOperator: 'the other municipality\'s operator',       // mun2 (or mun1)
+  foreignStaff: 'the other municipality\'s УО staff',           // uo2 (or uo1)
 };
 
 // Expected status per role. ___ = not checked here (the call is allowed and would change data).
@@ -105,12 +105,13 @@ function target(login, name) {
 }
 
 const SUFFIX = { 403: 'forbidden', 404: 'not-found' };
+const WHY = { 200: ' (in scope)', 403: ' (role lacks the right)', 404: ' (out of scope)' };
 
 for (const [login, [role]] of Object.entries(LOGINS)) {
   CASES.forEach(([method, name], i) => {
     const expected = MATRIX[role][i];
     if (expected === ___) return;
-    test(`${role} ${login}: ${method} ${TARGETS[name]} answers ${expected}`, async () => {
+    test(`${role} ${login}: ${method} of ${TARGETS[name]} answers ${expected}${WHY[expected]}`, async () => {
       const t = target(login, name);
       assert.ok(t.obj, `target ${name} exists for ${login}`);
       const path = `/api/v1/${t.res}/${t.id}`;
