@@ -152,7 +152,8 @@ json_t *http_body_object(struct http_req *r)
         return NULL;
     }
     json_error_t je;
-    json_t *v = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &je);
+    json_t *v = json_loadb(r->body ? r->body : "", r->body_len,
+                           JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
     if (!v) {
         http_problem(
             r, 400, "malformed-json", "Некорректный JSON",

@@ -200,3 +200,22 @@ test('5 failed logins for one login make the next attempt 429 with Retry-After, 
   // throttling is per login: others can still log in from the same address
   assert.ok(await c.login('uo2'));
 });
+
+// Keep this very last: it blocks every login from 127.0.0.1 for 15 minutes.
+test('20 failed logins from one address make further attempts from it 429, for any login', async () => {
+  // Earlier tests in this file already failed some logins from this address,
+  // so the block comes after at most 20 more failures.
+  let failures = 0;
+  let r;
+  for (let i = 0; i < 21; i++) {
+    r = await c.post(LOGIN, { body: { login: `nobody-${i}`, password: 'wrong-password' } });
+    if (r.status === 429) break;
+    assertProblem(r, 401, 'unauthenticated', `failure ${i + 1} from this address`);
+    failures++;
+  }
+  assertProblem(r, 429, 'too-many-requests', `after ${failures} more failures from one address`);
+  assert.ok(failures >= 20 - 12 && failures <= 20, `blocked after 20 failures in all (${failures} here)`);
+  assert.match(r.headers.get('retry-after') || '', /^\d+$/);
+  const other = await c.post(LOGIN, { body: { login: 'mun1', password: DEMO_PASSWORD } });
+  assertProblem(other, 429, 'too-many-requests', 'a good login from the blocked address');
+});

@@ -236,6 +236,50 @@ test('a chunked body over 1 MiB (no Content-Length) answers 413', async () => {
   assertProblem(r, 413, 'payload-too-large', 'chunked POST');
 });
 
+test('a body of exactly 1 MiB is not refused as too large', async () => {
+  const limit = 1024 * 1024;
+  const skeleton = JSON.stringify({ name: '' });
+  const body = JSON.stringify({ name: 'z'.repeat(limit - skeleton.length) });
+  assert.equal(Buffer.byteLength(body), limit);
+  const r = await rawRequest(srv.url, {
+    method: 'POST', path: '/api/v1/organizations', body,
+    headers: { 'Content-Type': 'application/json', 'Content-Length': limit, Authorization: `Bearer ${admin}` },
+  });
+  assertProblem(r, 422, 'validation', 'a 1 MiB body with missing fields');
+});
+
+test('a JSON body with invalid UTF-8 answers 400 malformed-json', async () => {
+  const raw = Buffer.concat([Buffer.from('{"login": "adm'), Buffer.from([0xff, 0xfe]), Buffer.from('in", "password": "x"}')]);
+  const r = await c.post('/api/v1/auth/login', { raw, headers: { 'Content-Type': 'application/json' } });
+  assertProblem(r, 400, 'malformed-json', 'invalid UTF-8');
+});
+
+test('deeply nested JSON is refused without harming the server', async () => {
+  const raw = `{"login": ${'['.repeat(100000)}${']'.repeat(100000)}, "password": "x"}`;
+  const r = await c.post('/api/v1/auth/login', { raw, headers: { 'Content-Type': 'application/json' } });
+  assert.ok([400, 422].includes(r.status), `400 or 422: ${r.status} ${r.text.slice(0, 200)}`);
+  assert.equal((await c.get('/healthz')).status, 200, 'server still answers');
+});
+
+test('an id too large for 64 bits answers 404', async () => {
+  assertProblem(await c.get('/api/v1/organizations/99999999999999999999999', { token: admin }), 404, 'not-found', 'huge id');
+  assertProblem(await c.get('/api/v1/organizations/0', { token: admin }), 404, 'not-found', 'id 0');
+  assertProblem(await c.get('/api/v1/organizations/abc', { token: admin }), 404, 'not-found', 'id abc');
+});
+
+test('problem answers for 413 and 415 carry X-Request-Id too', async () => {
+  const r = await c.post('/api/v1/auth/login', { raw: 'x', headers: { 'Content-Type': 'text/plain', 'X-Request-Id': 'rid-415' } });
+  assert.equal(r.status, 415);
+  assert.equal(r.headers.get('x-request-id'), 'rid-415');
+  const big = JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 16) });
+  const t = await rawRequest(srv.url, {
+    method: 'POST', path: '/api/v1/organizations', body: big,
+    headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(big), Authorization: `Bearer ${admin}`, 'X-Request-Id': 'rid-413' },
+  });
+  assert.equal(t.status, 413);
+  assert.equal(t.headers.get('x-request-id'), 'rid-413');
+});
+
 test('a body with a non-JSON content type answers 415 problem+json', async () => {
   const body = JSON.stringify({ login: 'admin', password: 'upravdom' });
   for (const ct of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {

@@ -7,7 +7,7 @@ import { startServer, api } from '../lib/harness.mjs';
 import { assertProblem, assertValidation, assertList, listAll, auditFind, discoverDemo } from '../lib/helpers.mjs';
 
 const MUNS = '/api/v1/municipalities';
-const FIELDS = ['id', 'region_id', 'name', 'oktmo', 'timezone'];
+const FIELDS = ['id', 'region_id', 'name', 'oktmo', 'timezone', 'created_at'];
 
 let srv;
 let c;

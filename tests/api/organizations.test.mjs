@@ -124,7 +124,7 @@ test('a page past the end answers 200 with no items and the total', async () => 
 
 test('a bad page or per_page answers 422 naming it', async () => {
   for (const [q, field] of [['page=0', 'page'], ['page=-1', 'page'], ['page=abc', 'page'], ['page=1.5', 'page'],
-    ['per_page=0', 'per_page'], ['per_page=501', 'per_page'], ['per_page=x', 'per_page']]) {
+    ['page=99999999999999999999999', 'page'], ['per_page=0', 'per_page'], ['per_page=501', 'per_page'], ['per_page=x', 'per_page']]) {
     assertValidation(await c.get(`${ORGS}?${q}`, { token: admin }), [field], q);
   }
   const b = assertList(await c.get(`${ORGS}?per_page=500`, { token: admin }), 'per_page=500 is allowed');
@@ -157,6 +157,26 @@ test('filter q= matches a name substring or the INN', async () => {
   assert.deepEqual(items.map((o) => o.id), [made.id], 'by name substring');
   items = await listAll(c, `${ORGS}?q=${encodeURIComponent('Нет-такого-названия')}`, admin);
   assert.deepEqual(items, []);
+});
+
+test('total counts the filtered list, not the whole table', async () => {
+  const rso = await listAll(c, `${ORGS}?kind=rso`, admin);
+  const b = assertList(await c.get(`${ORGS}?kind=rso&per_page=1`, { token: admin }));
+  assert.equal(b.total, rso.length);
+  assert.equal(b.items.length, 1);
+});
+
+test('a name with a U+0000 character is refused (422 naming name) or kept whole', async () => {
+  const r = await c.post(ORGS, { token: admin, body: orgBody(demo.m1, { name: 'ООО «Нуль\u0000Хвост»' }) });
+  if (r.status === 201) assert.equal(r.body.name, 'ООО «Нуль\u0000Хвост»', 'not truncated at the NUL');
+  else assertValidation(r, ['name'], 'NUL in name');
+});
+
+test('names in Cyrillic, with quotes and emoji round-trip unchanged', async () => {
+  const name = 'ООО «Ёлки-палки» "ЖЭУ №5" \\ / \u{1F3E0} — тест';
+  const made = (await create(orgBody(demo.m1, { name }))).body;
+  assert.equal(made.name, name);
+  assert.equal((await c.get(`${ORGS}/${made.id}`, { token: admin })).body.name, name);
 });
 
 test('a bad filter value answers 422 naming the filter', async () => {
@@ -298,6 +318,23 @@ test('PATCH to an INN+KPP taken by another organization answers 409 and changes 
   const b = (await create(orgBody(demo.m1))).body;
   assertProblem(await c.patch(`${ORGS}/${b.id}`, { token: admin, body: { inn: a.inn, kpp: a.kpp } }), 409, 'conflict');
   assert.deepEqual((await c.get(`${ORGS}/${b.id}`, { token: admin })).body, b);
+});
+
+test('concurrent creates all succeed with distinct ids (no lost writes, no 5xx)', async () => {
+  const t = await total();
+  const answers = await Promise.all(Array.from({ length: 24 }, () => c.post(ORGS, { token: admin, body: orgBody(demo.m2) })));
+  for (const r of answers) assert.equal(r.status, 201, `${r.status} ${r.text}`);
+  assert.equal(new Set(answers.map((r) => r.body.id)).size, answers.length, 'distinct ids');
+  assert.equal(await total(), t + answers.length);
+  const reads = await Promise.all(answers.map((r) => c.get(`${ORGS}/${r.body.id}`, { token: admin })));
+  for (const [i, r] of reads.entries()) assert.deepEqual(r.body, answers[i].body);
+});
+
+test('concurrent creates of the same INN+KPP: exactly one 201, the others 409', async () => {
+  const body = orgBody(demo.m1);
+  const answers = await Promise.all(Array.from({ length: 8 }, () => c.post(ORGS, { token: admin, body })));
+  const statuses = answers.map((r) => r.status).sort();
+  assert.deepEqual(statuses, [201, 409, 409, 409, 409, 409, 409, 409], answers.map((r) => r.text).join('\n'));
 });
 
 // ------------------------------------------------------------------ roles
