@@ -14,8 +14,8 @@ cmake --build "$build" -j"$(nproc)"
 
 pgdir=$(mktemp -d /tmp/upravdom-pg.XXXXXX)
 port=$(( 55000 + RANDOM % 5000 ))
-trap 'scripts/pg.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
-export UPRAVDOM_TEST_PG=$(scripts/pg.sh start "$pgdir" "$port")
+trap '"$root/scripts/pg.sh" stop "$pgdir"; rm -rf "$pgdir"' EXIT
+export UPRAVDOM_TEST_PG=$("$root/scripts/pg.sh" start "$pgdir" "$port")
 cmake -S . -B "$build" -DUPRAVDOM_TEST_PG="$UPRAVDOM_TEST_PG" >/dev/null
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
