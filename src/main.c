@@ -14,6 +14,9 @@ static const struct {
     {"demo", cmd_demo, "generate a demo region and serve it"},
     {"user", cmd_user, "manage users: add | list | passwd"},
     {"org", cmd_org, "manage organizations: add | list"},
+    {"worker", cmd_worker, "run background job workers and the scheduler"},
+    {"job", cmd_job, "background jobs: add | list | retry | cancel"},
+    {"schedule", cmd_schedule, "schedules: add | list | tick"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -56,7 +59,8 @@ int main(int argc, char **argv)
             if (j != i)
                 rest[n++] = argv[j];
         rest[n] = NULL;
-        if (commands[k].run == cmd_user || commands[k].run == cmd_org)
+        if (commands[k].run == cmd_user || commands[k].run == cmd_org ||
+            commands[k].run == cmd_job || commands[k].run == cmd_schedule)
             return commands[k].run(argc - i - 1, argv + i + 1);
         return commands[k].run(n, rest);
     }

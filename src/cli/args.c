@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include "base/log.h"
+#include "base/jsonv.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -172,4 +173,71 @@ int cli_open_store(struct cli *c, struct store **out)
         return EXIT_FAIL;
     }
     return 0;
+}
+
+/* Prints field errors as "--flag: message" (API field names use '_', flags '-'). */
+void cli_field_errors(const struct cli *c, const struct field_errors *fe)
+{
+    for (int i = 0; i < fe->n; i++) {
+        char flag[64];
+        snprintf(flag, sizeof flag, "%s", fe->e[i].field);
+        for (char *p = flag; *p; p++)
+            if (*p == '_')
+                *p = '-';
+        cli_error(c, "--%s: %s", flag, fe->e[i].message);
+    }
+}
+
+int cli_run_error(const struct cli *c, const struct err *e)
+{
+    if (e->code == ERR_NOTFOUND && e->field[0]) {
+        struct field_errors fe = {0};
+        fe_add(&fe, e->field, "%s", e->msg);
+        cli_field_errors(c, &fe);
+        return EXIT_USAGE;
+    }
+    cli_error(c, "%s", e->msg);
+    return e->code == ERR_NOTFOUND ? EXIT_NOTFOUND : EXIT_FAIL;
+}
+
+/* Opens the store and a connection; 0 or an exit code. */
+int cli_open_conn(struct cli *c, struct store **s, struct store_conn **conn)
+{
+    int rc = cli_open_store(c, s);
+    if (rc)
+        return rc;
+    struct err e = {0};
+    if (!(*conn = store_acquire(*s, &e))) {
+        cli_error(c, "%s", e.msg);
+        store_close(*s);
+        return EXIT_FAIL;
+    }
+    return 0;
+}
+
+void cli_close_conn(struct store *s, struct store_conn *conn)
+{
+    store_release(conn);
+    store_close(s);
+}
+
+/* Dispatches "NAME sub …" to the handler of sub. */
+int cli_subcommand(const char *name, int argc, char **argv, const char *const subs[],
+                   int (*const fns[])(int, char **))
+{
+    for (int i = 0; argc > 0 && subs[i]; i++)
+        if (strcmp(argv[0], subs[i]) == 0)
+            return fns[i](argc - 1, argv + 1);
+    if (argc > 0 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
+        printf("Usage: upravdom %s <", name);
+        for (int i = 0; subs[i]; i++)
+            printf("%s%s", i ? "|" : "", subs[i]);
+        printf("> [flags]\nRun 'upravdom %s <command> --help' for its flags.\n", name);
+        return EXIT_OK;
+    }
+    fprintf(stderr, "upravdom %s: expected one of:", name);
+    for (int i = 0; subs[i]; i++)
+        fprintf(stderr, " %s", subs[i]);
+    fprintf(stderr, "%s%s\n", argc ? "; got " : "", argc ? argv[0] : "");
+    return EXIT_USAGE;
 }

@@ -46,6 +46,20 @@ int cli_setup(struct cli *c, const char *command, const char *usage, const struc
  * EXIT_FAIL or EXIT_USAGE if that fails. */
 int cli_open_store(struct cli *c, struct store **out);
 
+struct field_errors;
+struct store_conn;
+
+/* Prints field errors as "--flag: message" (field names with '-' for '_'). */
+void cli_field_errors(const struct cli *c, const struct field_errors *fe);
+/* Prints a module's error; returns the exit code for it. */
+int cli_run_error(const struct cli *c, const struct err *e);
+/* Opens the store (migrated) and one connection; 0 or an exit code. */
+int cli_open_conn(struct cli *c, struct store **s, struct store_conn **conn);
+void cli_close_conn(struct store *s, struct store_conn *conn);
+/* Dispatches argv[0] to the handler of the same name in subs/fns. */
+int cli_subcommand(const char *name, int argc, char **argv, const char *const subs[],
+                   int (*const fns[])(int, char **));
+
 /* Prints "upravdom CMD: message" to stderr. */
 void cli_error(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -55,7 +69,17 @@ int cmd_demo(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_org(int argc, char **argv);
 
-/* Serves until SIGINT or SIGTERM (used by serve and demo). */
-int cli_serve_until_signal(struct cli *c, struct store *store);
+struct worker_opts;
+
+/* Serves HTTP and, if wo asks for any, runs workers and the scheduler in the
+ * same process, until SIGINT or SIGTERM (used by serve and demo). */
+int cli_serve_until_signal(struct cli *c, struct store *store, const struct worker_opts *wo);
+
+/* Parses "2026-11-23T10:00:00Z" into Unix seconds; -1 if malformed. */
+int cli_parse_time(const char *s, int64_t *out);
+
+int cmd_worker(int argc, char **argv);
+int cmd_job(int argc, char **argv);
+int cmd_schedule(int argc, char **argv);
 
 #endif

@@ -13,54 +13,6 @@
 static const struct store_scope system_scope = {.kind = SCOPE_SYSTEM};
 static const struct audit_actor cli_actor = {.address = "cli"};
 
-/* Prints field errors as "--flag: message" (API field names use '_', flags '-'). */
-static void print_field_errors(const struct cli *c, const struct field_errors *fe)
-{
-    for (int i = 0; i < fe->n; i++) {
-        char flag[64];
-        snprintf(flag, sizeof flag, "%s", fe->e[i].field);
-        for (char *p = flag; *p; p++)
-            if (*p == '_')
-                *p = '-';
-        cli_error(c, "--%s: %s", flag, fe->e[i].message);
-    }
-}
-
-static int run_error(const struct cli *c, const struct err *e)
-{
-    if (e->code == ERR_NOTFOUND && e->field[0]) {
-        struct field_errors fe = {0};
-        fe_add(&fe, e->field, "%s", e->msg);
-        print_field_errors(c, &fe);
-        return EXIT_USAGE;
-    }
-    cli_error(c, "%s", e->msg);
-    return e->code == ERR_NOTFOUND   ? EXIT_NOTFOUND
-           : e->code == ERR_CONFLICT ? EXIT_FAIL
-                                     : EXIT_FAIL;
-}
-
-/* Opens the store and a connection; 0 or an exit code. */
-static int open_conn(struct cli *c, struct store **s, struct store_conn **conn)
-{
-    int rc = cli_open_store(c, s);
-    if (rc)
-        return rc;
-    struct err e = {0};
-    if (!(*conn = store_acquire(*s, &e))) {
-        cli_error(c, "%s", e.msg);
-        store_close(*s);
-        return EXIT_FAIL;
-    }
-    return 0;
-}
-
-static void close_conn(struct store *s, struct store_conn *conn)
-{
-    store_release(conn);
-    store_close(s);
-}
-
 /* A password from the flag, or one line of stdin when it is not a terminal. */
 static const char *read_password(const char *flag, char *buf, size_t size)
 {
@@ -103,7 +55,7 @@ static int user_add(int argc, char **argv)
                      .org_id = org};
     struct field_errors fe = {0};
     if (dir_user_check(&u, password, &fe)) {
-        print_field_errors(&c, &fe);
+        cli_field_errors(&c, &fe);
         return EXIT_USAGE;
     }
     struct err e = {0};
@@ -114,7 +66,7 @@ static int user_add(int argc, char **argv)
     }
     struct store *s;
     struct store_conn *conn;
-    if ((rc = open_conn(&c, &s, &conn)))
+    if ((rc = cli_open_conn(&c, &s, &conn)))
         return rc;
     struct arena *a = arena_new();
     struct audit_object obj = {"user"};
@@ -122,11 +74,11 @@ static int user_add(int argc, char **argv)
         (obj = (struct audit_object){"user", u.id, u.region_id, u.municipality_id, u.org_id},
          audit_write(conn, &cli_actor, "user.create", &obj, NULL, &e)) ||
         store_commit(conn, &e))
-        rc = a ? run_error(&c, &e) : EXIT_FAIL;
+        rc = a ? cli_run_error(&c, &e) : EXIT_FAIL;
     else
         printf("user %s (id %lld, %s) created\n", u.login, (long long)u.id, u.role);
     arena_free(a);
-    close_conn(s, conn);
+    cli_close_conn(s, conn);
     return rc;
 }
 
@@ -142,7 +94,7 @@ static int user_list(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     struct store *s;
     struct store_conn *conn;
-    if ((rc = open_conn(&c, &s, &conn)))
+    if ((rc = cli_open_conn(&c, &s, &conn)))
         return rc;
     struct arena *a = arena_new();
     struct list_filter f = {.role = role, .q = q};
@@ -153,7 +105,7 @@ static int user_list(int argc, char **argv)
     printf("id\tlogin\trole\tregion\tmunicipality\torg\tactive\tfull_name\n");
     do {
         if (!a || dir_user_list(conn, &system_scope, &f, pg, a, &items, &n, &total, &e)) {
-            rc = run_error(&c, &e);
+            rc = cli_run_error(&c, &e);
             break;
         }
         for (int64_t i = 0; i < n; i++)
@@ -164,7 +116,7 @@ static int user_list(int argc, char **argv)
         pg.page++;
     } while ((pg.page - 1) * pg.per_page < total);
     arena_free(a);
-    close_conn(s, conn);
+    cli_close_conn(s, conn);
     return rc;
 }
 
@@ -185,7 +137,7 @@ static int user_passwd(int argc, char **argv)
     if (!login)
         fe_add(&fe, "login", "обязательный флаг");
     if (dir_password_check(password, &fe) || fe.n) {
-        print_field_errors(&c, &fe);
+        cli_field_errors(&c, &fe);
         return EXIT_USAGE;
     }
     struct err e = {0};
@@ -196,7 +148,7 @@ static int user_passwd(int argc, char **argv)
     }
     struct store *s;
     struct store_conn *conn;
-    if ((rc = open_conn(&c, &s, &conn)))
+    if ((rc = cli_open_conn(&c, &s, &conn)))
         return rc;
     struct arena *a = arena_new();
     struct user u;
@@ -207,11 +159,11 @@ static int user_passwd(int argc, char **argv)
         (obj = (struct audit_object){"user", u.id, u.region_id, u.municipality_id, u.org_id},
          audit_write(conn, &cli_actor, "user.passwd", &obj, NULL, &e)) ||
         store_commit(conn, &e))
-        rc = a ? run_error(&c, &e) : EXIT_FAIL;
+        rc = a ? cli_run_error(&c, &e) : EXIT_FAIL;
     else
         printf("password of %s changed\n", login);
     arena_free(a);
-    close_conn(s, conn);
+    cli_close_conn(s, conn);
     return rc;
 }
 
@@ -240,12 +192,12 @@ static int org_add(int argc, char **argv)
     o.municipality_id = municipality;
     struct field_errors fe = {0};
     if (dir_org_check(&o, &fe)) {
-        print_field_errors(&c, &fe);
+        cli_field_errors(&c, &fe);
         return EXIT_USAGE;
     }
     struct store *s;
     struct store_conn *conn;
-    if ((rc = open_conn(&c, &s, &conn)))
+    if ((rc = cli_open_conn(&c, &s, &conn)))
         return rc;
     struct arena *a = arena_new();
     struct err e = {0};
@@ -254,11 +206,11 @@ static int org_add(int argc, char **argv)
         (obj = (struct audit_object){"organization", o.id, o.region_id, o.municipality_id, o.id},
          audit_write(conn, &cli_actor, "organization.create", &obj, NULL, &e)) ||
         store_commit(conn, &e))
-        rc = a ? run_error(&c, &e) : EXIT_FAIL;
+        rc = a ? cli_run_error(&c, &e) : EXIT_FAIL;
     else
         printf("organization %s (id %lld) created\n", o.name, (long long)o.id);
     arena_free(a);
-    close_conn(s, conn);
+    cli_close_conn(s, conn);
     return rc;
 }
 
@@ -274,7 +226,7 @@ static int org_list(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     struct store *s;
     struct store_conn *conn;
-    if ((rc = open_conn(&c, &s, &conn)))
+    if ((rc = cli_open_conn(&c, &s, &conn)))
         return rc;
     struct arena *a = arena_new();
     struct list_filter f = {.kind = kind, .q = q};
@@ -285,7 +237,7 @@ static int org_list(int argc, char **argv)
     printf("id\tkind\tinn\tkpp\togrn\tmunicipality\tname\n");
     do {
         if (!a || dir_org_list(conn, &system_scope, &f, pg, a, &items, &n, &total, &e)) {
-            rc = run_error(&c, &e);
+            rc = cli_run_error(&c, &e);
             break;
         }
         for (int64_t i = 0; i < n; i++)
@@ -295,41 +247,20 @@ static int org_list(int argc, char **argv)
         pg.page++;
     } while ((pg.page - 1) * pg.per_page < total);
     arena_free(a);
-    close_conn(s, conn);
+    cli_close_conn(s, conn);
     return rc;
-}
-
-/* Dispatches "NAME sub …" to the handler of sub. */
-static int sub(const char *name, int argc, char **argv, const char *const subs[],
-               int (*const fns[])(int, char **))
-{
-    for (int i = 0; argc > 0 && subs[i]; i++)
-        if (strcmp(argv[0], subs[i]) == 0)
-            return fns[i](argc - 1, argv + 1);
-    if (argc > 0 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
-        printf("Usage: upravdom %s <", name);
-        for (int i = 0; subs[i]; i++)
-            printf("%s%s", i ? "|" : "", subs[i]);
-        printf("> [flags]\nRun 'upravdom %s <command> --help' for its flags.\n", name);
-        return EXIT_OK;
-    }
-    fprintf(stderr, "upravdom %s: expected one of:", name);
-    for (int i = 0; subs[i]; i++)
-        fprintf(stderr, " %s", subs[i]);
-    fprintf(stderr, "%s%s\n", argc ? "; got " : "", argc ? argv[0] : "");
-    return EXIT_USAGE;
 }
 
 int cmd_user(int argc, char **argv)
 {
     static const char *const subs[] = {"add", "list", "passwd", NULL};
     static int (*const fns[])(int, char **) = {user_add, user_list, user_passwd};
-    return sub("user", argc, argv, subs, fns);
+    return cli_subcommand("user", argc, argv, subs, fns);
 }
 
 int cmd_org(int argc, char **argv)
 {
     static const char *const subs[] = {"add", "list", NULL};
     static int (*const fns[])(int, char **) = {org_add, org_list};
-    return sub("org", argc, argv, subs, fns);
+    return cli_subcommand("org", argc, argv, subs, fns);
 }

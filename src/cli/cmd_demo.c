@@ -3,6 +3,7 @@
 
 #include "auth/auth.h"
 #include "demo/demo.h"
+#include "jobs/jobs.h"
 
 #include <stdio.h>
 
@@ -50,6 +51,8 @@ int cmd_demo(int argc, char **argv)
         cli_error(&c, "%s", e.msg);
         return EXIT_FAIL;
     }
+    if (c.cfg.pool < c.cfg.threads + 4)
+        c.cfg.pool = c.cfg.threads + 4; /* HTTP threads, 2 workers, heartbeat, scheduler */
     struct store *store;
     if ((rc = cli_open_store(&c, &store)))
         return rc;
@@ -64,7 +67,9 @@ int cmd_demo(int argc, char **argv)
     }
     if (!no_serve) {
         print_logins(&c);
-        rc = cli_serve_until_signal(&c, store);
+        struct worker_opts wo = {
+            .workers = 2, .lease = 30, .poll_ms = 200, .backoff = 2, .tick = 15};
+        rc = cli_serve_until_signal(&c, store, &wo);
     } else {
         rc = EXIT_OK;
     }

@@ -72,6 +72,11 @@ const char *store_backend_name(const struct store *s)
     return s->backend == STORE_SQLITE ? "sqlite" : "postgres";
 }
 
+enum store_backend store_conn_backend(const struct store_conn *c)
+{
+    return c->store->backend;
+}
+
 static bool conn_open(const struct store_conn *c)
 {
     return c->lite || c->pg;

@@ -51,6 +51,8 @@ int store_open(const char *url, int pool_size, struct store **out, struct err *e
 void store_close(struct store *s);
 enum store_backend store_backend(const struct store *s);
 const char *store_backend_name(const struct store *s);
+/* The backend of a connection, for the rare query that differs by dialect. */
+enum store_backend store_conn_backend(const struct store_conn *c);
 
 /* Takes a connection (waits for one if all are busy). Returns NULL and sets e
  * when the database cannot be reached. */
