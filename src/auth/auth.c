@@ -13,33 +13,41 @@ static const struct {
     unsigned rights;
 } role_rights[] = {
 #define R(x) (1u << RIGHT_##x)
+#define JOBS (R(JOBS_READ) | R(JOBS_WRITE) | R(SCHEDULES_READ))
     {"admin", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(MUNICIPALITIES_WRITE) |
                   R(ORGANIZATIONS_READ) | R(ORGANIZATIONS_CREATE) | R(ORGANIZATIONS_WRITE) |
-                  R(USERS_READ) | R(USERS_WRITE) | R(AUDIT_READ)},
+                  R(USERS_READ) | R(USERS_WRITE) | R(AUDIT_READ) | JOBS | R(SCHEDULES_WRITE)},
     {"region_operator", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(MUNICIPALITIES_WRITE) |
                             R(ORGANIZATIONS_READ) | R(ORGANIZATIONS_CREATE) |
                             R(ORGANIZATIONS_WRITE) | R(USERS_READ) | R(USERS_WRITE) |
-                            R(AUDIT_READ)},
+                            R(AUDIT_READ) | JOBS | R(SCHEDULES_WRITE)},
     {"municipal_operator", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(ORGANIZATIONS_READ) |
                                R(ORGANIZATIONS_CREATE) | R(ORGANIZATIONS_WRITE) | R(USERS_READ) |
-                               R(USERS_WRITE) | R(AUDIT_READ)},
-    {"org_staff",
-     R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(ORGANIZATIONS_READ) | R(ORGANIZATIONS_WRITE)},
+                               R(USERS_WRITE) | R(AUDIT_READ) | JOBS},
+    {"org_staff", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(ORGANIZATIONS_READ) |
+                      R(ORGANIZATIONS_WRITE) | JOBS},
     {"resident", R(REGIONS_READ)},
+#undef JOBS
 #undef R
 };
 
-static const char *const right_names[] = {"regions.read",
-                                          "municipalities.read",
-                                          "municipalities.write",
-                                          "organizations.read",
-                                          "organizations.create",
-                                          "organizations.write",
-                                          "users.read",
-                                          "users.write",
-                                          "audit.read",
-                                          "session",
-                                          "none"};
+static const char *const right_names[] = {
+    [RIGHT_REGIONS_READ] = "regions.read",
+    [RIGHT_MUNICIPALITIES_READ] = "municipalities.read",
+    [RIGHT_MUNICIPALITIES_WRITE] = "municipalities.write",
+    [RIGHT_ORGANIZATIONS_READ] = "organizations.read",
+    [RIGHT_ORGANIZATIONS_CREATE] = "organizations.create",
+    [RIGHT_ORGANIZATIONS_WRITE] = "organizations.write",
+    [RIGHT_USERS_READ] = "users.read",
+    [RIGHT_USERS_WRITE] = "users.write",
+    [RIGHT_AUDIT_READ] = "audit.read",
+    [RIGHT_JOBS_READ] = "jobs.read",
+    [RIGHT_JOBS_WRITE] = "jobs.write",
+    [RIGHT_SCHEDULES_READ] = "schedules.read",
+    [RIGHT_SCHEDULES_WRITE] = "schedules.write",
+    [RIGHT_SESSION] = "session",
+    [RIGHT_NONE] = "none",
+};
 
 static sem_t hash_slots; /* bounds concurrent argon2id hashes */
 

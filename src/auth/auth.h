@@ -20,6 +20,10 @@ enum right {
     RIGHT_USERS_READ,
     RIGHT_USERS_WRITE,
     RIGHT_AUDIT_READ,
+    RIGHT_JOBS_READ,
+    RIGHT_JOBS_WRITE,
+    RIGHT_SCHEDULES_READ,
+    RIGHT_SCHEDULES_WRITE,
     RIGHT_SESSION, /* any signed-in user */
     RIGHT_NONE     /* open route */
 };

@@ -131,6 +131,13 @@ int api_users_create(struct http_req *r);
 int api_users_get(struct http_req *r);
 int api_users_patch(struct http_req *r);
 int api_audit_list(struct http_req *r);
+int api_jobs_list(struct http_req *r);
+int api_jobs_get(struct http_req *r);
+int api_jobs_retry(struct http_req *r);
+int api_jobs_cancel(struct http_req *r);
+int api_schedules_list(struct http_req *r);
+int api_schedules_create(struct http_req *r);
+int api_schedules_patch(struct http_req *r);
 
 /* JSON of directory objects (api_directory.c). */
 json_t *json_user(struct http_req *r, const struct user *u);

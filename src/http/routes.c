@@ -23,5 +23,12 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/users/{id}", RIGHT_USERS_READ, api_users_get},
     {"PATCH", "/api/v1/users/{id}", RIGHT_USERS_WRITE, api_users_patch},
     {"GET", "/api/v1/audit", RIGHT_AUDIT_READ, api_audit_list},
+    {"GET", "/api/v1/jobs", RIGHT_JOBS_READ, api_jobs_list},
+    {"GET", "/api/v1/jobs/{id}", RIGHT_JOBS_READ, api_jobs_get},
+    {"POST", "/api/v1/jobs/{id}/retry", RIGHT_JOBS_WRITE, api_jobs_retry},
+    {"POST", "/api/v1/jobs/{id}/cancel", RIGHT_JOBS_WRITE, api_jobs_cancel},
+    {"GET", "/api/v1/schedules", RIGHT_SCHEDULES_READ, api_schedules_list},
+    {"POST", "/api/v1/schedules", RIGHT_SCHEDULES_WRITE, api_schedules_create},
+    {"PATCH", "/api/v1/schedules/{id}", RIGHT_SCHEDULES_WRITE, api_schedules_patch},
     {NULL, NULL, RIGHT_NONE, NULL},
 };

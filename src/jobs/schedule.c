@@ -199,19 +199,29 @@ int sched_update(struct store_conn *c, const struct store_scope *s, struct sched
     int rc = store_scope_check(s, e);
     if (rc)
         return rc;
-    struct store_val p[8];
+    /* A changed rule, zone or a re-enabled schedule starts from now: slots
+     * that passed before the change are not caught up. */
+    struct cron cr;
+    int64_t prev = sc->last_slot;
+    if (cron_parse(sc->rule, &cr, e) == 0 && cron_prev(&cr, sc->timezone, store_now(), &prev, e))
+        prev = sc->last_slot;
+    if (prev > sc->last_slot)
+        sc->last_slot = prev;
+    struct store_val p[9];
     store_scope_bind(s, p);
     p[3] = SV_I(sc->id);
     p[4] = SV_T(sc->rule);
     p[5] = SV_T(sc->timezone);
     p[6] = SV_T(sc->payload);
     p[7] = SV_I(sc->enabled ? 1 : 0);
+    p[8] = SV_I(sc->last_slot);
     int64_t changed = 0;
     if ((rc = store_exec(c,
                          "UPDATE schedules SET rule = $5, timezone = $6, payload = $7,"
-                         " enabled = $8 WHERE id = $4 AND (region_id = $1 OR $1 = 0)"
-                         " AND (municipality_id = $2 OR $2 = 0) AND (org_id = $3 OR $3 = 0)",
-                         p, 8, &changed, e)))
+                         " enabled = $8, last_slot = $9 WHERE id = $4"
+                         " AND (region_id = $1 OR $1 = 0) AND (municipality_id = $2 OR $2 = 0)"
+                         " AND (org_id = $3 OR $3 = 0)",
+                         p, 9, &changed, e)))
         return rc;
     sc->next_at = sc->enabled ? next_slot(sc, store_now()) : 0;
     return changed ? 0 : err_set(e, ERR_NOTFOUND, "расписание не найдено");
