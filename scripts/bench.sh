@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
-# Runs every benchmark in bench/ at default size; each prints one JSON line last.
+# `make bench`: runs every benchmark at default size on SQLite and on a
+# throwaway PostgreSQL. Each benchmark prints figures and, last, one JSON line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=${1:-build}
+root=$PWD
+build=$(realpath "${1:-build}")
+work=$(mktemp -d /tmp/upravdom-bench.XXXXXX)
+pgdir=$work/pg
+trap '"$root/scripts/pg.sh" stop "$pgdir"; rm -rf "$work"' EXIT
+scripts/deps.sh test >/dev/null
+pg=$("$root/scripts/pg.sh" start "$pgdir" $(( 56000 + RANDOM % 4000 )))
+
 shopt -s nullglob
 ran=0
 for b in "$build"/bench/bench_*; do
   [ -x "$b" ] || continue
-  "$b"
-  ran=$((ran + 1))
+  name=$(basename "$b")
+  "$b" "sqlite:$work/$name.db"
+  psql "$pg" -qc "CREATE DATABASE $name" >/dev/null
+  "$b" "${pg%/*}/$name"
+  ran=$((ran + 2))
 done
-echo "bench: $ran benchmark(s) run" >&2
+echo "bench: $ran run(s)" >&2

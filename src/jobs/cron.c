@@ -92,9 +92,9 @@ static int parse_field(const struct field *f, const char *text, uint64_t *bits, 
     if (strlen(text) >= sizeof buf)
         return err_field(e, ERR_INVALID, "rule", "%s: too long", f->name);
     snprintf(buf, sizeof buf, "%s", text);
-    for (char *save = NULL, *item = strtok_r(buf, ",", &save); item;
-         item = strtok_r(NULL, ",", &save))
-        if (parse_item(f, item, bits))
+    /* strsep, unlike strtok, yields the empty items of "1,,2" so they are refused. */
+    for (char *rest = buf, *item; (item = strsep(&rest, ",")) != NULL;)
+        if (!*item || parse_item(f, item, bits))
             return err_field(e, ERR_INVALID, "rule", "%s: bad value '%s' (allowed %d-%d)", f->name,
                              item, f->min, f->max);
     return *bits ? 0 : err_field(e, ERR_INVALID, "rule", "%s: empty", f->name);

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
-import { startServer, api } from '../lib/harness.mjs';
+import { startServer, api, cli } from '../lib/harness.mjs';
 import { assertProblem, rawRequest } from '../lib/helpers.mjs';
 
 const API_MD = new URL('../../docs/api.md', import.meta.url);
@@ -168,7 +168,13 @@ test('every route in the docs/api.md Routes table is in the OpenAPI document, an
 
 test('every route in the docs/api.md Routes table is served (not 404/405)', async () => {
   const ids = {};
-  for (const res of ['municipalities', 'organizations', 'users']) {
+  // Objects of every {id} route must exist, or a 404 would be the object's, not the route's.
+  const job = cli(['job', 'add', '--db', srv.db.url, '--kind', 'noop', '--run-after', '2099-01-01T00:00:00Z']);
+  assert.equal(job.status, 0, job.stderr);
+  const sched = await c.post('/api/v1/schedules', { token: admin,
+    body: { name: 'routes-check', rule: 'daily 10:00', timezone: 'Europe/Moscow', kind: 'noop' } });
+  assert.equal(sched.status, 201, sched.text);
+  for (const res of ['municipalities', 'organizations', 'users', 'jobs', 'schedules']) {
     ids[res] = (await c.get(`/api/v1/${res}?per_page=1`, { token: admin })).body.items[0].id;
   }
   for (const { method, path } of ROUTES) {
