@@ -49,5 +49,7 @@ int demo_generate(struct store *s, const struct demo_opts *o, struct err *e);
 
 /* The stage that makes the region, municipalities, organizations and users. */
 int demo_stage_directory(struct demo_ctx *d, struct err *e);
+/* Schedules, so the operators' pages show the scheduler at work. */
+int demo_stage_jobs(struct demo_ctx *d, struct err *e);
 
 #endif

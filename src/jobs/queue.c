@@ -15,8 +15,8 @@
 
 /* The same, unqualified: SQLite's RETURNING takes no table prefix. */
 #define JOB_RETURNING                                                                              \
-    "id, kind, payload, state, priority, run_after, attempts, max_attempts, lease_owner,"         \
-    " lease_until, progress_done, progress_total, last_error, unique_key, schedule_id,"           \
+    "id, kind, payload, state, priority, run_after, attempts, max_attempts, lease_owner,"          \
+    " lease_until, progress_done, progress_total, last_error, unique_key, schedule_id,"            \
     " cancel_requested, region_id, municipality_id, org_id, created_at, started_at, finished_at"
 
 #define JOB_SCOPE                                                                                  \
@@ -207,9 +207,18 @@ static const char claim_lite[] =
 int job_claim(struct store_conn *c, const char *owner, int lease, struct arena *a, struct job *out,
               bool *got, struct err *e)
 {
-    int64_t now = store_now();
+    int64_t now = store_now(), ready = 0;
     *got = false;
-    int rc = store_begin(c, e);
+    /* A read first: an idle worker does not take the write lock to find nothing. */
+    struct store_val q[] = {SV_I(now)};
+    int rc = store_query_int(c,
+                             "SELECT count(*) FROM (SELECT 1 FROM jobs WHERE state = 'queued'"
+                             " AND run_after <= $1 UNION ALL SELECT 1 FROM jobs"
+                             " WHERE state = 'running' AND lease_until < $1 LIMIT 1) AS ready",
+                             q, 1, &ready, e);
+    if (rc || !ready)
+        return rc;
+    rc = store_begin(c, e);
     if (rc || (rc = requeue_expired(c, now, e)))
         goto fail;
     struct store_val p[] = {SV_T(owner), SV_I(now), SV_I(now + lease)};
