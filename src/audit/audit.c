@@ -29,12 +29,6 @@ int audit_write(struct store_conn *c, const struct audit_actor *who, const char 
     " AND (l.org_id = $3 OR $3 = 0) AND (l.action = $4 OR $4 IS NULL)"                             \
     " AND (l.object_type = $5 OR $5 IS NULL) AND (l.user_id = $6 OR $6 = 0)"
 
-static const char *dup_col(struct arena *a, struct store_rows *r, int col)
-{
-    const char *s = store_text(r, col);
-    return s ? arena_strdup(a, s) : NULL;
-}
-
 int audit_list(struct store_conn *c, const struct store_scope *s, const struct audit_filter *f,
                struct page pg, struct arena *a, struct audit_entry **items, int64_t *count,
                int64_t *total, struct err *e)
@@ -67,13 +61,13 @@ int audit_list(struct store_conn *c, const struct store_scope *s, const struct a
         it->id = store_int(r, 0);
         it->at = store_int(r, 1);
         it->user_id = store_int(r, 2);
-        it->user_login = dup_col(a, r, 3);
-        it->action = dup_col(a, r, 4);
-        it->object_type = dup_col(a, r, 5);
+        it->user_login = store_dup(r, 3, a);
+        it->action = store_dup(r, 4, a);
+        it->object_type = store_dup(r, 5, a);
         it->object_id = store_int(r, 6);
-        it->address = dup_col(a, r, 7);
-        it->request_id = dup_col(a, r, 8);
-        it->detail = dup_col(a, r, 9);
+        it->address = store_dup(r, 7, a);
+        it->request_id = store_dup(r, 8, a);
+        it->detail = store_dup(r, 9, a);
     }
     store_rows_free(r);
     return *items ? 0 : err_set(e, ERR_NOMEM, "out of memory");

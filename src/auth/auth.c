@@ -245,10 +245,10 @@ int auth_session_find(struct store_conn *c, const char *token, struct arena *a,
     if (store_next(r)) {
         struct user *u = &out->user;
         u->id = store_int(r, 0);
-        u->login = arena_strdup(a, store_text(r, 1));
-        u->full_name = arena_strdup(a, store_text(r, 2));
-        u->email = store_text(r, 3) ? arena_strdup(a, store_text(r, 3)) : NULL;
-        u->role = arena_strdup(a, store_text(r, 4));
+        u->login = store_dup(r, 1, a);
+        u->full_name = store_dup(r, 2, a);
+        u->email = store_dup(r, 3, a);
+        u->role = store_dup(r, 4, a);
         u->region_id = store_int(r, 5);
         u->municipality_id = store_int(r, 6);
         u->org_id = store_int(r, 7);

@@ -8,12 +8,6 @@
 
 #include <string.h>
 
-static const char *dup_col(struct arena *a, struct store_rows *r, int col)
-{
-    const char *s = store_text(r, col);
-    return s ? arena_strdup(a, s) : NULL;
-}
-
 static int64_t offset_of(struct page pg)
 {
     return (pg.page - 1) * pg.per_page;
@@ -39,9 +33,9 @@ static void *page_items(struct arena *a, struct page pg, size_t size)
 static void read_region(struct store_rows *r, struct arena *a, struct region *out)
 {
     out->id = store_int(r, 0);
-    out->code = dup_col(a, r, 1);
-    out->name = dup_col(a, r, 2);
-    out->timezone = dup_col(a, r, 3);
+    out->code = store_dup(r, 1, a);
+    out->name = store_dup(r, 2, a);
+    out->timezone = store_dup(r, 3, a);
 }
 
 int dir_region_get(struct store_conn *c, const struct store_scope *s, int64_t id, struct arena *a,
@@ -119,9 +113,9 @@ static void read_municipality(struct store_rows *r, struct arena *a, struct muni
 {
     out->id = store_int(r, 0);
     out->region_id = store_int(r, 1);
-    out->name = dup_col(a, r, 2);
-    out->oktmo = dup_col(a, r, 3);
-    out->timezone = dup_col(a, r, 4);
+    out->name = store_dup(r, 2, a);
+    out->oktmo = store_dup(r, 3, a);
+    out->timezone = store_dup(r, 4, a);
     out->created_at = store_int(r, 5);
 }
 
@@ -235,16 +229,16 @@ static void read_org(struct store_rows *r, struct arena *a, struct organization 
     o->id = store_int(r, 0);
     o->region_id = store_int(r, 1);
     o->municipality_id = store_int(r, 2);
-    o->kind = dup_col(a, r, 3);
-    o->name = dup_col(a, r, 4);
-    o->short_name = dup_col(a, r, 5);
-    o->inn = dup_col(a, r, 6);
-    o->kpp = dup_col(a, r, 7);
-    o->ogrn = dup_col(a, r, 8);
-    o->address = dup_col(a, r, 9);
-    o->phone = dup_col(a, r, 10);
-    o->email = dup_col(a, r, 11);
-    o->website = dup_col(a, r, 12);
+    o->kind = store_dup(r, 3, a);
+    o->name = store_dup(r, 4, a);
+    o->short_name = store_dup(r, 5, a);
+    o->inn = store_dup(r, 6, a);
+    o->kpp = store_dup(r, 7, a);
+    o->ogrn = store_dup(r, 8, a);
+    o->address = store_dup(r, 9, a);
+    o->phone = store_dup(r, 10, a);
+    o->email = store_dup(r, 11, a);
+    o->website = store_dup(r, 12, a);
     o->created_at = store_int(r, 13);
 }
 
@@ -390,10 +384,10 @@ int dir_org_update(struct store_conn *c, const struct store_scope *s, const stru
 static void read_user(struct store_rows *r, struct arena *a, struct user *u)
 {
     u->id = store_int(r, 0);
-    u->login = dup_col(a, r, 1);
-    u->full_name = dup_col(a, r, 2);
-    u->email = dup_col(a, r, 3);
-    u->role = dup_col(a, r, 4);
+    u->login = store_dup(r, 1, a);
+    u->full_name = store_dup(r, 2, a);
+    u->email = store_dup(r, 3, a);
+    u->role = store_dup(r, 4, a);
     u->region_id = store_int(r, 5);
     u->municipality_id = store_int(r, 6);
     u->org_id = store_int(r, 7);
@@ -563,7 +557,7 @@ int dir_user_by_login(struct store_conn *c, const struct store_scope *s, const c
     if (store_next(r)) {
         read_user(r, a, out);
         if (password_hash)
-            *password_hash = dup_col(a, r, 10);
+            *password_hash = store_dup(r, 10, a);
     } else {
         rc = err_set(e, ERR_NOTFOUND, "пользователь «%s» не найден", login);
     }

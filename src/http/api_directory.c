@@ -5,11 +5,6 @@
 
 #include <string.h>
 
-static json_t *jid(int64_t id)
-{
-    return id ? json_integer(id) : json_null();
-}
-
 static json_t *json_region(const struct region *g)
 {
     return json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)g->id, "code", g->code, "name",
@@ -39,32 +34,14 @@ json_t *json_user(struct http_req *r, const struct user *u)
 {
     return json_pack("{s:I, s:s, s:s, s:s?, s:s, s:o, s:o, s:o, s:b, s:s}", "id", (json_int_t)u->id,
                      "login", u->login, "full_name", u->full_name, "email", u->email, "role",
-                     u->role, "region_id", jid(u->region_id), "municipality_id",
-                     jid(u->municipality_id), "org_id", jid(u->org_id), "active", u->active,
+                     u->role, "region_id", http_id(u->region_id), "municipality_id",
+                     http_id(u->municipality_id), "org_id", http_id(u->org_id), "active", u->active,
                      "created_at", http_time(r, u->created_at));
 }
 
 static const struct store_scope *scope(struct http_req *r)
 {
     return &r->session->scope;
-}
-
-/* Ends the request's write transaction: commit if nothing failed, else roll back. */
-static void tx_end(struct store_conn *c, struct err *e)
-{
-    if (e->code == 0)
-        store_commit(c, e);
-    else
-        store_rollback(c);
-}
-
-static int audited(struct http_req *r, struct store_conn *c, const char *action,
-                   struct audit_object obj, json_t *detail, struct err *e)
-{
-    struct audit_actor who = http_actor(r);
-    int rc = audit_write(c, &who, action, &obj, detail, e);
-    json_decref(detail);
-    return rc;
 }
 
 /* ---- regions ---- */
@@ -159,8 +136,8 @@ int api_municipalities_create(struct http_req *r)
     if (!c)
         return 0;
     if (store_begin(c, &e) == 0 && dir_municipality_create(c, scope(r), &m, r->arena, &e) == 0)
-        audited(r, c, "municipality.create", mun_object(&m), json_municipality(r, &m), &e);
-    tx_end(c, &e);
+        http_audit(r, c, "municipality.create", mun_object(&m), json_municipality(r, &m), &e);
+    http_tx_end(c, &e);
     if (e.code == ERR_CONFLICT)
         err_field(&e, ERR_CONFLICT, "oktmo", "муниципальное образование с таким ОКТМО уже есть");
     return e.code ? http_error(r, &e) : http_json(r, 201, json_municipality(r, &m));
@@ -189,8 +166,8 @@ int api_municipalities_patch(struct http_req *r)
         return http_validation(r, &fe);
     }
     if (store_begin(c, &e) == 0 && dir_municipality_update(c, scope(r), &m, r->arena, &e) == 0)
-        audited(r, c, "municipality.update", mun_object(&m), json_incref(changed), &e);
-    tx_end(c, &e);
+        http_audit(r, c, "municipality.update", mun_object(&m), json_incref(changed), &e);
+    http_tx_end(c, &e);
     json_decref(changed);
     if (e.code == ERR_CONFLICT)
         err_field(&e, ERR_CONFLICT, "oktmo", "муниципальное образование с таким ОКТМО уже есть");
@@ -278,8 +255,8 @@ int api_organizations_create(struct http_req *r)
     if (!c)
         return 0;
     if (store_begin(c, &e) == 0 && dir_org_create(c, scope(r), &o, r->arena, &e) == 0)
-        audited(r, c, "organization.create", org_object(&o), json_org(r, &o), &e);
-    tx_end(c, &e);
+        http_audit(r, c, "organization.create", org_object(&o), json_org(r, &o), &e);
+    http_tx_end(c, &e);
     return e.code ? http_error(r, &e) : http_json(r, 201, json_org(r, &o));
 }
 
@@ -331,8 +308,8 @@ int api_organizations_patch(struct http_req *r)
         return http_validation(r, &fe);
     }
     if (store_begin(c, &e) == 0 && dir_org_update(c, scope(r), &o, r->arena, &e) == 0)
-        audited(r, c, "organization.update", org_object(&o), json_incref(changed), &e);
-    tx_end(c, &e);
+        http_audit(r, c, "organization.update", org_object(&o), json_incref(changed), &e);
+    http_tx_end(c, &e);
     json_decref(changed);
     return e.code ? http_error(r, &e) : http_json(r, 200, json_org(r, &o));
 }
@@ -418,8 +395,8 @@ int api_users_create(struct http_req *r)
     if (!c)
         return 0;
     if (store_begin(c, &e) == 0 && dir_user_create(c, scope(r), &u, hash, r->arena, &e) == 0)
-        audited(r, c, "user.create", user_object(&u), json_user(r, &u), &e);
-    tx_end(c, &e);
+        http_audit(r, c, "user.create", user_object(&u), json_user(r, &u), &e);
+    http_tx_end(c, &e);
     return e.code ? http_error(r, &e) : http_json(r, 201, json_user(r, &u));
 }
 
@@ -461,8 +438,8 @@ int api_users_patch(struct http_req *r)
     }
     if (store_begin(c, &e) == 0 &&
         dir_user_update(c, scope(r), &u, has_password ? hash : NULL, r->arena, &e) == 0)
-        audited(r, c, "user.update", user_object(&u), json_incref(changed), &e);
-    tx_end(c, &e);
+        http_audit(r, c, "user.update", user_object(&u), json_incref(changed), &e);
+    http_tx_end(c, &e);
     json_decref(changed);
     return e.code ? http_error(r, &e) : http_json(r, 200, json_user(r, &u));
 }

@@ -10,11 +10,6 @@
 
 static const char *const job_states[] = {"queued", "running", "done", "dead", "cancelled", NULL};
 
-static json_t *jid(int64_t id)
-{
-    return id ? json_integer(id) : json_null();
-}
-
 static json_t *jtime(struct http_req *r, int64_t t)
 {
     return t ? json_string(http_time(r, t)) : json_null();
@@ -35,10 +30,11 @@ static json_t *json_job(struct http_req *r, const struct job *j)
         "id", (json_int_t)j->id, "kind", j->kind, "payload", jraw(j->payload), "priority",
         (json_int_t)j->priority, "state", j->state, "run_after", jtime(r, j->run_after), "attempts",
         j->attempts, "max_attempts", j->max_attempts, "last_error", j->last_error, "unique_key",
-        j->unique_key, "schedule_id", jid(j->schedule_id), "cancel_requested", j->cancel_requested,
-        "region_id", jid(j->region_id), "municipality_id", jid(j->municipality_id), "org_id",
-        jid(j->org_id), "created_at", jtime(r, j->created_at), "started_at",
-        jtime(r, j->started_at), "finished_at", jtime(r, j->finished_at));
+        j->unique_key, "schedule_id", http_id(j->schedule_id), "cancel_requested",
+        j->cancel_requested, "region_id", http_id(j->region_id), "municipality_id",
+        http_id(j->municipality_id), "org_id", http_id(j->org_id), "created_at",
+        jtime(r, j->created_at), "started_at", jtime(r, j->started_at), "finished_at",
+        jtime(r, j->finished_at));
     json_object_set_new(o, "progress",
                         j->has_progress
                             ? json_pack("{s:I, s:I}", "done", (json_int_t)j->progress_done, "total",
@@ -62,8 +58,8 @@ static json_t *json_schedule(struct http_req *r, const struct schedule *sc)
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
                      (json_int_t)sc->id, "name", sc->name, "rule", sc->rule, "timezone",
                      sc->timezone, "kind", sc->kind, "payload", jraw(sc->payload), "enabled",
-                     sc->enabled, "region_id", jid(sc->region_id), "municipality_id",
-                     jid(sc->municipality_id), "org_id", jid(sc->org_id), "last_slot",
+                     sc->enabled, "region_id", http_id(sc->region_id), "municipality_id",
+                     http_id(sc->municipality_id), "org_id", http_id(sc->org_id), "last_slot",
                      jtime(r, sc->last_slot), "next_at", jtime(r, sc->next_at), "next_local",
                      local_time(sc->timezone, sc->next_at), "created_at", jtime(r, sc->created_at));
 }
@@ -71,21 +67,6 @@ static json_t *json_schedule(struct http_req *r, const struct schedule *sc)
 static const struct store_scope *scope(struct http_req *r)
 {
     return &r->session->scope;
-}
-
-static void tx_end(struct store_conn *c, struct err *e)
-{
-    if (e->code == 0)
-        store_commit(c, e);
-    else
-        store_rollback(c);
-}
-
-static int audited(struct http_req *r, struct store_conn *c, const char *action,
-                   struct audit_object obj, struct err *e)
-{
-    struct audit_actor who = http_actor(r);
-    return audit_write(c, &who, action, &obj, NULL, e);
 }
 
 int api_jobs_list(struct http_req *r)
@@ -139,9 +120,10 @@ static int job_action(struct http_req *r, const char *action,
         return 0;
     if (store_begin(c, &e) == 0 && act(c, scope(r), r->ids[0], &e) == 0 &&
         job_get(c, scope(r), r->ids[0], r->arena, &j, &e) == 0)
-        audited(r, c, action,
-                (struct audit_object){"job", j.id, j.region_id, j.municipality_id, j.org_id}, &e);
-    tx_end(c, &e);
+        http_audit(r, c, action,
+                   (struct audit_object){"job", j.id, j.region_id, j.municipality_id, j.org_id},
+                   NULL, &e);
+    http_tx_end(c, &e);
     return e.code ? http_error(r, &e) : http_json(r, 200, json_job(r, &j));
 }
 
@@ -224,8 +206,8 @@ int api_schedules_create(struct http_req *r)
     if (!c)
         return 0;
     if (store_begin(c, &e) == 0 && sched_create(c, scope(r), &sc, r->arena, &e) == 0)
-        audited(r, c, "schedule.create", sched_object(&sc), &e);
-    tx_end(c, &e);
+        http_audit(r, c, "schedule.create", sched_object(&sc), NULL, &e);
+    http_tx_end(c, &e);
     return e.code ? http_error(r, &e) : http_json(r, 201, json_schedule(r, &sc));
 }
 
@@ -255,7 +237,7 @@ int api_schedules_patch(struct http_req *r)
     if (fe.n)
         return http_validation(r, &fe);
     if (store_begin(c, &e) == 0 && sched_update(c, scope(r), &sc, &e) == 0)
-        audited(r, c, "schedule.update", sched_object(&sc), &e);
-    tx_end(c, &e);
+        http_audit(r, c, "schedule.update", sched_object(&sc), NULL, &e);
+    http_tx_end(c, &e);
     return e.code ? http_error(r, &e) : http_json(r, 200, json_schedule(r, &sc));
 }

@@ -107,6 +107,16 @@ json_t *http_list(json_t *items /* stolen */, struct page pg, int64_t total);
 /* Who acts, for the audit log. */
 struct audit_actor http_actor(struct http_req *r);
 
+/* Writes the audit entry of a change made in the request's transaction;
+ * detail (may be NULL) is released. */
+int http_audit(struct http_req *r, struct store_conn *c, const char *action,
+               struct audit_object obj, json_t *detail, struct err *e);
+/* Ends the request's write transaction: commit if e holds no error, else roll back. */
+void http_tx_end(struct store_conn *c, struct err *e);
+
+/* An id as JSON: the number, or null for 0. */
+json_t *http_id(int64_t id);
+
 /* ISO 8601 UTC text of a Unix time, in the request's arena. */
 const char *http_time(struct http_req *r, int64_t t);
 

@@ -211,6 +211,28 @@ struct audit_actor http_actor(struct http_req *r)
     return a;
 }
 
+int http_audit(struct http_req *r, struct store_conn *c, const char *action,
+               struct audit_object obj, json_t *detail, struct err *e)
+{
+    struct audit_actor who = http_actor(r);
+    int rc = audit_write(c, &who, action, &obj, detail, e);
+    json_decref(detail);
+    return rc;
+}
+
+void http_tx_end(struct store_conn *c, struct err *e)
+{
+    if (e->code == 0)
+        store_commit(c, e);
+    else
+        store_rollback(c);
+}
+
+json_t *http_id(int64_t id)
+{
+    return id ? json_integer(id) : json_null();
+}
+
 const char *http_time(struct http_req *r, int64_t t)
 {
     time_t tt = (time_t)t;

@@ -25,29 +25,23 @@
 
 #define MAX_BACKOFF 3600
 
-static const char *dup_col(struct arena *a, struct store_rows *r, int col)
-{
-    const char *s = store_text(r, col);
-    return s ? arena_strdup(a, s) : NULL;
-}
-
 static void read_job(struct store_rows *r, struct arena *a, struct job *j)
 {
     j->id = store_int(r, 0);
-    j->kind = dup_col(a, r, 1);
-    j->payload = dup_col(a, r, 2);
-    j->state = dup_col(a, r, 3);
+    j->kind = store_dup(r, 1, a);
+    j->payload = store_dup(r, 2, a);
+    j->state = store_dup(r, 3, a);
     j->priority = store_int(r, 4);
     j->run_after = store_int(r, 5);
     j->attempts = (int)store_int(r, 6);
     j->max_attempts = (int)store_int(r, 7);
-    j->lease_owner = dup_col(a, r, 8);
+    j->lease_owner = store_dup(r, 8, a);
     j->lease_until = store_int(r, 9);
     j->has_progress = !store_isnull(r, 11);
     j->progress_done = store_int(r, 10);
     j->progress_total = store_int(r, 11);
-    j->last_error = dup_col(a, r, 12);
-    j->unique_key = dup_col(a, r, 13);
+    j->last_error = store_dup(r, 12, a);
+    j->unique_key = store_dup(r, 13, a);
     j->schedule_id = store_int(r, 14);
     j->cancel_requested = store_int(r, 15) != 0;
     j->region_id = store_int(r, 16);

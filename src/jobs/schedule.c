@@ -50,12 +50,6 @@ int sched_check(const struct schedule *sc, struct field_errors *fe)
     return fe->n - before;
 }
 
-static const char *dup_col(struct arena *a, struct store_rows *r, int col)
-{
-    const char *s = store_text(r, col);
-    return s ? arena_strdup(a, s) : NULL;
-}
-
 /* The next slot after now, or 0. */
 static int64_t next_slot(const struct schedule *sc, int64_t now)
 {
@@ -70,11 +64,11 @@ static int64_t next_slot(const struct schedule *sc, int64_t now)
 static void read_schedule(struct store_rows *r, struct arena *a, struct schedule *sc)
 {
     sc->id = store_int(r, 0);
-    sc->name = dup_col(a, r, 1);
-    sc->rule = dup_col(a, r, 2);
-    sc->timezone = dup_col(a, r, 3);
-    sc->kind = dup_col(a, r, 4);
-    sc->payload = dup_col(a, r, 5);
+    sc->name = store_dup(r, 1, a);
+    sc->rule = store_dup(r, 2, a);
+    sc->timezone = store_dup(r, 3, a);
+    sc->kind = store_dup(r, 4, a);
+    sc->payload = store_dup(r, 5, a);
     sc->enabled = store_int(r, 6) != 0;
     sc->last_slot = store_int(r, 7);
     sc->region_id = store_int(r, 8);

@@ -2,6 +2,8 @@
  * scope check. Dialect details live in sqlite.c and postgres.c. */
 #include "store/store_impl.h"
 
+#include "base/arena.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -250,6 +252,12 @@ const char *store_text(struct store_rows *r, int col)
     if (r->conn->lite)
         return (const char *)sqlite3_column_text(r->stmt, col);
     return PQgetvalue(r->res, r->row, col);
+}
+
+const char *store_dup(struct store_rows *r, int col, struct arena *a)
+{
+    const char *s = store_text(r, col);
+    return s ? arena_strdup(a, s) : NULL;
 }
 
 void store_rows_free(struct store_rows *r)

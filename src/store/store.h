@@ -83,6 +83,9 @@ int64_t store_int(struct store_rows *r, int col);
 /* Valid until the next store_next/store_rows_free; NULL for SQL NULL. */
 const char *store_text(struct store_rows *r, int col);
 void store_rows_free(struct store_rows *r);
+/* The column's text copied into the arena (NULL for SQL NULL). */
+struct arena;
+const char *store_dup(struct store_rows *r, int col, struct arena *a);
 
 /* Convenience: the first column of the first row as an integer. Returns
  * ERR_NOTFOUND when there is no row. */
