@@ -37,8 +37,8 @@ static int run(struct store *s, int workers, long n, double *rate, struct err *e
 {
     if (enqueue(s, n, e))
         return e->code;
-    struct worker_opts o = {.workers = workers, .lease = 30, .poll_ms = 5, .backoff = 1,
-                            .exit_when_idle = true};
+    struct worker_opts o = {
+        .workers = workers, .lease = 30, .poll_ms = 5, .backoff = 1, .exit_when_idle = true};
     struct worker_pool *p;
     double t0 = seconds();
     if (worker_pool_start(s, &o, &p, e))

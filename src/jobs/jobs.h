@@ -60,8 +60,8 @@ int job_cancel(struct store_conn *c, const struct store_scope *s, int64_t id, st
 /* Worker side (installation scope). Each runs its own transaction. */
 /* Requeues jobs whose lease expired, then claims the best ready job for
  * owner; *got is false when none is ready. */
-int job_claim(struct store_conn *c, const char *owner, int lease, struct arena *a,
-              struct job *out, bool *got, struct err *e);
+int job_claim(struct store_conn *c, const char *owner, int lease, struct arena *a, struct job *out,
+              bool *got, struct err *e);
 /* Ends a claimed job: "done", "cancelled", or a failure (retry with backoff
  * or dead). ERR_NOTFOUND when owner no longer holds it (lease lost). */
 int job_finish(struct store_conn *c, int64_t id, const char *owner, const char *state,
@@ -139,9 +139,8 @@ int sched_update(struct store_conn *c, const struct store_scope *s, struct sched
                  struct err *e);
 int sched_get(struct store_conn *c, const struct store_scope *s, int64_t id, struct arena *a,
               struct schedule *out, struct err *e);
-int sched_list(struct store_conn *c, const struct store_scope *s, struct page pg,
-               struct arena *a, struct schedule **items, int64_t *count, int64_t *total,
-               struct err *e);
+int sched_list(struct store_conn *c, const struct store_scope *s, struct page pg, struct arena *a,
+               struct schedule **items, int64_t *count, int64_t *total, struct err *e);
 
 /* One scheduler pass as of `now`: each enabled schedule whose latest slot is
  * newer than its last_slot fires one job (older missed slots are counted in
