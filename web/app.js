@@ -1,34 +1,35 @@
 // upravdom web UI: login form, session restore from the cookie, a home page per role.
 // Plain DOM, no framework. Every piece of server data goes into the page as text
 // (text nodes / textContent), never as HTML.
-import { api, ApiError } from './api.js';
+import { api, ApiError, request } from './api.js';
 
 const PER_PAGE = 20;
+const REFRESH_MS = 3000; // the jobs list reloads itself this often while a job is running
 
 const ROLES = {
   admin: {
     name: 'Администратор',
     title: 'Администрирование',
-    lead: 'Управление всей установкой: организации, пользователи, журнал действий.',
-    sections: ['organizations', 'users', 'audit'],
+    lead: 'Управление всей установкой: организации, пользователи, журнал действий, фоновые задания.',
+    sections: ['organizations', 'users', 'audit', 'jobs', 'schedules'],
   },
   region_operator: {
     name: 'Оператор ЦУР',
     title: 'Региональный центр управления',
     lead: 'Муниципальные образования и организации региона.',
-    sections: ['municipalities', 'organizations', 'users', 'audit'],
+    sections: ['municipalities', 'organizations', 'users', 'audit', 'jobs', 'schedules'],
   },
   municipal_operator: {
     name: 'Оператор МЦУР',
     title: 'Муниципальный центр управления',
     lead: 'Организации муниципального образования.',
-    sections: ['organizations', 'users', 'audit'],
+    sections: ['organizations', 'users', 'audit', 'jobs', 'schedules'],
   },
   org_staff: {
     name: 'Сотрудник организации',
     title: 'Кабинет организации',
     lead: 'Сведения о вашей организации.',
-    sections: [],
+    sections: ['jobs', 'schedules'],
   },
   resident: {
     name: 'Житель',
@@ -55,6 +56,10 @@ const ACTIONS = {
   'municipality.update': 'Изменение муниципального образования',
   'user.create': 'Создание пользователя',
   'user.update': 'Изменение пользователя',
+  'job.retry': 'Повтор фонового задания',
+  'job.cancel': 'Отмена фонового задания',
+  'schedule.create': 'Создание расписания',
+  'schedule.update': 'Изменение расписания',
 };
 
 const OBJECT_TYPES = {
@@ -63,6 +68,17 @@ const OBJECT_TYPES = {
   user: 'Пользователь',
   region: 'Регион',
   session: 'Сеанс',
+  job: 'Фоновое задание',
+  schedule: 'Расписание',
+};
+
+// Job states (docs/jobs.md): how the page names them.
+const JOB_STATES = {
+  queued: 'в очереди',
+  running: 'выполняется',
+  done: 'готово',
+  dead: 'ошибка',
+  cancelled: 'отменено',
 };
 
 const DASH = '—';
@@ -106,6 +122,22 @@ function formatDateTime(iso) {
   return new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle: 'medium' }).format(date);
 }
 
+/** An instant in UTC: "24.11.2026, 07:00 UTC". */
+function formatUtc(iso) {
+  if (!iso) return DASH;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  const text = new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle: 'short', timeZone: 'UTC' }).format(date);
+  return `${text} UTC`;
+}
+
+/** A local wall-clock time as the server gives it ("2026-11-24T10:00") → "24.11.2026, 10:00". */
+function formatWallClock(local) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(local || '');
+  if (!m) return text(local);
+  return `${m[3]}.${m[2]}.${m[1]}, ${m[4]}:${m[5]}`;
+}
+
 function kindShort(kind) {
   return KINDS[kind] ? KINDS[kind].short : text(kind);
 }
@@ -124,7 +156,14 @@ const state = {
   user: null,
   context: null, // role-specific objects fetched once per session (region, municipality, organization)
   seq: 0, // increases on every render; async work of an older render is dropped
+  refreshTimer: null, // the pending reload of a list that is still changing (running jobs)
+  listRender: 0, // increases on every list render; a late refresh check of an older one is dropped
 };
+
+function stopRefresh() {
+  if (state.refreshTimer) clearTimeout(state.refreshTimer);
+  state.refreshTimer = null;
+}
 
 const mainEl = () => document.getElementById('main');
 
@@ -186,6 +225,7 @@ function renderLogin({ error = '', notice = '' } = {}) {
   state.user = null;
   state.context = null;
   state.seq++;
+  stopRefresh();
   showSessionBar(null);
   document.title = 'Вход — Управдом';
 
@@ -283,6 +323,7 @@ function renderHome() {
   const role = ROLES[user.role];
   showSessionBar(user);
   state.seq++;
+  stopRefresh();
 
   if (!role) {
     document.title = 'Управдом';
@@ -474,7 +515,107 @@ const SECTIONS = {
       ['Подробности', (a) => (a.detail && typeof a.detail === 'object' ? JSON.stringify(a.detail) : a.detail)],
     ],
   },
+  jobs: {
+    label: 'Фоновые задания',
+    path: '/jobs',
+    empty: 'Фоновых заданий нет',
+    filters: [
+      {
+        key: 'state', label: 'Состояние', type: 'select',
+        options: [['', 'Все состояния'], ...Object.entries(JOB_STATES).map(([k, v]) => [k, v.charAt(0).toUpperCase() + v.slice(1)])],
+      },
+    ],
+    row: (j) => ({ 'data-testid': `job-${j.id}`, 'data-state': j.state }),
+    columns: [
+      ['№', (j) => j.id],
+      ['Вид', (j) => j.kind],
+      ['Состояние', (j) => jobState(j)],
+      ['Выполнение', (j) => jobProgress(j)],
+      ['Попытки', (j) => `${j.attempts}/${j.max_attempts}`],
+      ['Последняя ошибка', (j) => j.last_error],
+      ['Создано', (j) => formatDateTime(j.created_at)],
+      ['Действия', (j, ctx) => jobActions(j, ctx)],
+    ],
+    // reload while any job is running: one on this page, or any other (a filter may hide it)
+    refresh: async (items) => {
+      if (items.some((j) => j.state === 'running')) return true;
+      try {
+        const running = await api.list('/jobs', { state: 'running', per_page: 1 });
+        return Number(running && running.total) > 0;
+      } catch {
+        return false;
+      }
+    },
+  },
+  schedules: {
+    label: 'Расписания',
+    path: '/schedules',
+    empty: 'Расписаний нет',
+    filters: [],
+    row: (s) => ({ 'data-testid': `schedule-${s.id}` }),
+    columns: [
+      ['Название', (s) => s.name],
+      ['Правило', (s) => s.rule],
+      ['Часовой пояс', (s) => s.timezone],
+      ['Запуск (местное время)', (s) => (s.next_local ? formatWallClock(s.next_local) : DASH)],
+      ['Запуск (UTC)', (s) => formatUtc(s.next_at)],
+      ['Включено', (s) => (s.enabled ? 'Да' : 'Нет')],
+    ],
+  },
 };
+
+// ---------------------------------------------------------------- jobs: cells and actions
+
+function jobState(j) {
+  const name = JOB_STATES[j.state] || text(j.state);
+  return h('span', { class: `job-state job-state-${j.state}`, 'data-testid': `job-state-${j.id}` },
+    j.state === 'running' && j.cancel_requested ? `${name} (отмена запрошена)` : name);
+}
+
+function jobProgress(j) {
+  const p = j.progress;
+  if (!p || !Number.isFinite(p.done) || !Number.isFinite(p.total)) return DASH;
+  const total = Math.max(0, p.total);
+  const done = Math.min(Math.max(0, p.done), total);
+  const percent = total > 0 ? Math.floor((done * 100) / total) : 0;
+  return h('div', { class: 'job-progress', 'data-testid': `job-progress-${j.id}` },
+    h('progress', { max: total > 0 ? total : 1, value: done, 'aria-label': `Выполнено ${done} из ${total}` }),
+    h('span', { class: 'job-progress-text' }, `${done}/${total} · ${percent} %`));
+}
+
+function jobActions(j, ctx) {
+  const buttons = [];
+  if (j.state === 'dead' || j.state === 'cancelled') {
+    buttons.push(h('button', {
+      type: 'button', class: 'button button-secondary button-small', 'data-testid': `job-retry-${j.id}`,
+      onclick: (event) => jobAction(j, 'retry', event.currentTarget, ctx),
+    }, 'Повторить'));
+  }
+  if ((j.state === 'queued' || j.state === 'running') && !j.cancel_requested) {
+    buttons.push(h('button', {
+      type: 'button', class: 'button button-secondary button-small', 'data-testid': `job-cancel-${j.id}`,
+      onclick: (event) => jobAction(j, 'cancel', event.currentTarget, ctx),
+    }, 'Отменить'));
+  }
+  return buttons.length ? h('div', { class: 'row-actions' }, buttons) : DASH;
+}
+
+async function jobAction(job, action, button, ctx) {
+  button.disabled = true;
+  let changed;
+  try {
+    changed = await request('POST', `/jobs/${encodeURIComponent(job.id)}/${action}`);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return sessionLost();
+    button.disabled = false;
+    ctx.reload({ error: err.message || 'Не удалось выполнить действие' });
+    return;
+  }
+  const what = action === 'retry'
+    ? `Задание № ${job.id} снова в очереди`
+    : changed && changed.state === 'cancelled' ? `Задание № ${job.id} отменено` : `Отмена задания № ${job.id} запрошена`;
+  ctx.reload({ notice: what });
+}
 
 function renderRoute() {
   const user = state.user;
@@ -489,6 +630,7 @@ function renderRoute() {
   const name = role.sections.includes(route.section) ? route.section : role.sections[0];
   const section = SECTIONS[name];
   const seq = ++state.seq;
+  stopRefresh();
 
   tabs.replaceChildren(...role.sections.map((key) => h('a', {
     href: routeHref(key),
@@ -512,6 +654,7 @@ function renderRoute() {
 }
 
 function filterForm(name, section, values) {
+  if (!section.filters.length) return null;
   const controls = section.filters.map((f) => {
     const id = `filter-${name}-${f.key}`;
     let control;
@@ -544,7 +687,8 @@ function filterForm(name, section, values) {
   active ? h('a', { class: 'button button-secondary', href: routeHref(name) }, 'Сбросить') : null);
 }
 
-async function loadList(name, section, page, filters, body, seq) {
+/** Loads one page of a section into body; message: {notice} or {error} shown above the table. */
+async function loadList(name, section, page, filters, body, seq, message = {}) {
   let data;
   try {
     data = await api.list(section.path, { ...filters, page, per_page: PER_PAGE });
@@ -556,24 +700,47 @@ async function loadList(name, section, page, filters, body, seq) {
     return;
   }
   if (seq !== state.seq) return;
+  stopRefresh();
 
   const items = Array.isArray(data && data.items) ? data.items : [];
   const total = Number.isFinite(data && data.total) ? data.total : items.length;
   const perPage = Number.isFinite(data && data.per_page) && data.per_page > 0 ? data.per_page : PER_PAGE;
   const current = Number.isFinite(data && data.page) && data.page > 0 ? data.page : page;
 
+  const reload = (next = {}) => {
+    if (seq === state.seq) loadList(name, section, page, filters, body, seq, next);
+  };
   body.setAttribute('aria-busy', 'false');
-  body.replaceChildren(
-    items.length ? dataTable(section, items) : h('p', { class: 'empty', 'data-testid': 'empty-state' }, section.empty),
-    pager(name, filters, current, perPage, total));
+  body.replaceChildren();
+  appendChildren(body, [
+    message.error ? alertBox(message.error, 'action-error') : null,
+    message.notice ? h('p', { class: 'notice', role: 'status', 'data-testid': 'action-notice' }, message.notice) : null,
+    items.length ? dataTable(section, items, { reload }) : h('p', { class: 'empty', 'data-testid': 'empty-state' }, section.empty),
+    pager(name, filters, current, perPage, total)]);
+  const render = ++state.listRender;
+  if (section.refresh) {
+    const again = await section.refresh(items);
+    if (again && seq === state.seq && render === state.listRender) {
+      stopRefresh();
+      state.refreshTimer = setTimeout(() => {
+        state.refreshTimer = null;
+        reload();
+      }, REFRESH_MS);
+    }
+  }
 }
 
-function dataTable(section, items) {
+/** A cell: a node as it is, anything else as text. */
+function cell(value) {
+  return h('td', {}, value instanceof Node ? value : text(value));
+}
+
+function dataTable(section, items, ctx) {
   return h('div', { class: 'table-wrap' },
     h('table', { class: 'data-table', 'data-testid': 'data-table' },
       h('thead', {}, h('tr', {}, section.columns.map(([label]) => h('th', { scope: 'col' }, label)))),
-      h('tbody', {}, items.map((item) => h('tr', {},
-        section.columns.map(([, value]) => h('td', {}, text(value(item)))))))));
+      h('tbody', {}, items.map((item) => h('tr', section.row ? section.row(item) : {},
+        section.columns.map(([, value]) => cell(value(item, ctx))))))));
 }
 
 function pager(name, filters, page, perPage, total) {

@@ -106,6 +106,11 @@ static int job_list_cmd(int argc, char **argv)
     int rc = cli_setup(&c, "job list", "job list [--state S] [--kind K]", flags, argc, argv);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
+    if (f.state && !job_state_valid(f.state)) {
+        cli_error(&c, "--state: expected queued, running, done, dead or cancelled, got '%s'",
+                  f.state);
+        return EXIT_USAGE;
+    }
     struct store *s;
     struct store_conn *conn;
     if ((rc = cli_open_conn(&c, &s, &conn)))

@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const job_states[] = {"queued", "running", "done", "dead", "cancelled", NULL};
-
 static json_t *jtime(struct http_req *r, int64_t t)
 {
     return t ? json_string(http_time(r, t)) : json_null();
@@ -75,10 +73,7 @@ int api_jobs_list(struct http_req *r)
     struct page pg;
     http_page(r, &pg, &fe);
     struct job_filter f = {.state = http_query(r, "state"), .kind = http_query(r, "kind")};
-    bool known = !f.state;
-    for (const char *const *s = job_states; f.state && *s; s++)
-        known |= strcmp(*s, f.state) == 0;
-    if (!known)
+    if (f.state && !job_state_valid(f.state))
         fe_add(&fe, "state", "допустимо: queued, running, done, dead, cancelled");
     if (fe.n)
         return http_validation(r, &fe);

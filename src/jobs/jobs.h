@@ -43,6 +43,9 @@ struct job_filter {
 
 /* ---- the queue (queue.c) ---- */
 
+/* True for queued, running, done, dead, cancelled. */
+bool job_state_valid(const char *state);
+
 /* Adds a job; ERR_CONFLICT if its unique_key is taken. */
 int job_enqueue(struct store_conn *c, const struct job_new *j, int64_t *id, struct err *e);
 
@@ -63,11 +66,12 @@ int job_cancel(struct store_conn *c, const struct store_scope *s, int64_t id, st
 int job_claim(struct store_conn *c, const char *owner, int lease, struct arena *a, struct job *out,
               bool *got, struct err *e);
 /* Ends a claimed job: "done", "cancelled", or a failure (retry with backoff
- * or dead). ERR_NOTFOUND when owner no longer holds it (lease lost). */
-int job_finish(struct store_conn *c, int64_t id, const char *owner, const char *state,
-               struct err *e);
+ * or dead), storing the last progress reported (if total >= 0).
+ * ERR_NOTFOUND when owner no longer holds it (lease lost). */
+int job_finish(struct store_conn *c, int64_t id, const char *owner, const char *state, int64_t done,
+               int64_t total, struct err *e);
 int job_fail(struct store_conn *c, const struct job *j, const char *owner, const char *message,
-             int backoff, struct err *e);
+             int backoff, int64_t done, int64_t total, struct err *e);
 /* Extends the lease, stores progress (if total >= 0); tells whether a cancel
  * was requested. ERR_NOTFOUND when the lease was lost. */
 int job_renew(struct store_conn *c, int64_t id, const char *owner, int lease, int64_t done,

@@ -52,6 +52,15 @@ static void read_job(struct store_rows *r, struct arena *a, struct job *j)
     j->finished_at = store_int(r, 21);
 }
 
+bool job_state_valid(const char *state)
+{
+    static const char *const states[] = {"queued", "running", "done", "dead", "cancelled"};
+    for (size_t i = 0; state && i < sizeof states / sizeof states[0]; i++)
+        if (strcmp(states[i], state) == 0)
+            return true;
+    return false;
+}
+
 int job_enqueue(struct store_conn *c, const struct job_new *j, int64_t *id, struct err *e)
 {
     int64_t now = store_now();
@@ -231,23 +240,26 @@ fail:
     return rc;
 }
 
-int job_finish(struct store_conn *c, int64_t id, const char *owner, const char *state,
-               struct err *e)
+int job_finish(struct store_conn *c, int64_t id, const char *owner, const char *state, int64_t done,
+               int64_t total, struct err *e)
 {
-    struct store_val p[] = {SV_I(id), SV_T(owner), SV_T(state), SV_I(store_now())};
+    struct store_val p[] = {SV_I(id),          SV_T(owner), SV_T(state),
+                            SV_I(store_now()), SV_I(done),  SV_I(total)};
     int64_t changed = 0;
     int rc = store_exec(c,
                         "UPDATE jobs SET state = $3, finished_at = $4, lease_owner = NULL,"
-                        " lease_until = NULL WHERE id = $1 AND lease_owner = $2"
-                        " AND state = 'running'",
-                        p, 4, &changed, e);
+                        " lease_until = NULL,"
+                        " progress_total = CASE WHEN $6 >= 0 THEN $6 ELSE progress_total END,"
+                        " progress_done = CASE WHEN $6 >= 0 THEN $5 ELSE progress_done END"
+                        " WHERE id = $1 AND lease_owner = $2 AND state = 'running'",
+                        p, 6, &changed, e);
     if (rc == 0 && !changed)
         rc = err_set(e, ERR_NOTFOUND, "lease of job %lld lost", (long long)id);
     return rc;
 }
 
 int job_fail(struct store_conn *c, const struct job *j, const char *owner, const char *message,
-             int backoff, struct err *e)
+             int backoff, int64_t done, int64_t total, struct err *e)
 {
     int64_t now = store_now(), delay = backoff;
     for (int i = 1; i < j->attempts && delay < MAX_BACKOFF; i++)
@@ -256,15 +268,17 @@ int job_fail(struct store_conn *c, const struct job *j, const char *owner, const
         delay = MAX_BACKOFF;
     bool dead = j->attempts >= j->max_attempts;
     struct store_val p[] = {SV_I(j->id),       SV_T(owner),   SV_T(dead ? "dead" : "queued"),
-                            SV_I(now + delay), SV_T(message), SV_I(now)};
+                            SV_I(now + delay), SV_T(message), SV_I(dead ? now : 0),
+                            SV_I(done),        SV_I(total)};
     int64_t changed = 0;
-    int rc =
-        store_exec(c,
-                   "UPDATE jobs SET state = $3, run_after = $4, last_error = $5,"
-                   " finished_at = CASE WHEN $3 = 'dead' THEN CAST($6 AS BIGINT) ELSE NULL END,"
-                   " lease_owner = NULL, lease_until = NULL"
-                   " WHERE id = $1 AND lease_owner = $2 AND state = 'running'",
-                   p, 6, &changed, e);
+    int rc = store_exec(c,
+                        "UPDATE jobs SET state = $3, run_after = $4, last_error = $5,"
+                        " finished_at = CASE WHEN $6 > 0 THEN $6 ELSE NULL END,"
+                        " lease_owner = NULL, lease_until = NULL,"
+                        " progress_total = CASE WHEN $8 >= 0 THEN $8 ELSE progress_total END,"
+                        " progress_done = CASE WHEN $8 >= 0 THEN $7 ELSE progress_done END"
+                        " WHERE id = $1 AND lease_owner = $2 AND state = 'running'",
+                        p, 8, &changed, e);
     if (rc == 0 && !changed)
         rc = err_set(e, ERR_NOTFOUND, "lease of job %lld lost", (long long)j->id);
     return rc;

@@ -165,6 +165,8 @@ int sched_create(struct store_conn *c, const struct store_scope *s, struct sched
         prev = now;
     sc->last_slot = prev;
     sc->created_at = now;
+    if (!sc->payload)
+        sc->payload = "{}";
     sc->enabled = true;
     struct store_val p[] = {SV_T(sc->name),
                             SV_T(sc->rule),

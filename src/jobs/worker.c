@@ -147,11 +147,15 @@ static void record_outcome(struct slot *sl, struct job_ctx *ctx, int rc, const s
     bool cancelled = ctx->cancel;
     struct err fe = {0};
     struct store_conn *c = store_acquire(p->store, &fe);
-    int frc = !c ? fe.code
-              : rc == 0
-                  ? job_finish(c, ctx->job.id, sl->owner, cancelled ? "cancelled" : "done", &fe)
-              : cancelled ? job_finish(c, ctx->job.id, sl->owner, "cancelled", &fe)
-                          : job_fail(c, &ctx->job, sl->owner, e->msg, p->opt.backoff, &fe);
+    int64_t done = ctx->done, total = ctx->total; /* the handler's last report */
+    int frc;
+    if (!c)
+        frc = fe.code;
+    else if (rc == 0 || cancelled)
+        frc = job_finish(c, ctx->job.id, sl->owner, cancelled ? "cancelled" : "done", done, total,
+                         &fe);
+    else
+        frc = job_fail(c, &ctx->job, sl->owner, e->msg, p->opt.backoff, done, total, &fe);
     store_release(c);
     if (frc)
         log_job("job outcome not recorded", &ctx->job, sl->owner, fe.msg);

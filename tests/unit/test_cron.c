@@ -411,7 +411,9 @@ static void malformed_values_steps_and_ranges_are_refused(void **state)
     assert_refused("*/0 * * * *", W_MINUTE);   /* step 0 */
     assert_refused("30-10 * * * *", W_MINUTE); /* reversed range */
     assert_refused("a * * * *", W_MINUTE);
-    assert_refused("1,,2 * * * *", W_MINUTE);
+    assert_refused("1,,2 * * * *", W_MINUTE); /* empty list items */
+    assert_refused("5, * * * *", W_MINUTE);
+    assert_refused(",5 * * * *", W_MINUTE);
     assert_refused("0 1- * * *", W_HOUR);
     assert_refused("0 */ * * *", W_HOUR);
 }
