@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 root=$PWD
 build=$(realpath "${1:-build}")
 work=$(mktemp -d /tmp/upravdom-bench.XXXXXX)
-pgdir=$work/pg
-trap '"$root/scripts/pg.sh" stop "$pgdir"; rm -rf "$work"' EXIT
+pgdir=$(mktemp -d /tmp/upravdom-pg.XXXXXX) # owned by the postgres user: not inside $work
+trap '"$root/scripts/pg.sh" stop "$pgdir"; rm -rf "$work" "$pgdir"' EXIT
 scripts/deps.sh test >/dev/null
 pg=$("$root/scripts/pg.sh" start "$pgdir" $(( 56000 + RANDOM % 4000 )))
 
