@@ -62,9 +62,11 @@ int job_cancel(struct store_conn *c, const struct store_scope *s, int64_t id, st
 
 /* Worker side (installation scope). Each runs its own transaction. */
 /* Requeues jobs whose lease expired, then claims the best ready job for
- * owner; *got is false when none is ready. */
-int job_claim(struct store_conn *c, const char *owner, int lease, struct arena *a, struct job *out,
-              bool *got, struct err *e);
+ * owner; *got is false when none is ready. With probe (a worker that found
+ * nothing last time), a read first looks for a ready job, so an idle worker
+ * does not take the write lock only to find nothing. */
+int job_claim(struct store_conn *c, const char *owner, int lease, bool probe, struct arena *a,
+              struct job *out, bool *got, struct err *e);
 /* Ends a claimed job: "done", "cancelled", or a failure (retry with backoff
  * or dead), storing the last progress reported (if total >= 0).
  * ERR_NOTFOUND when owner no longer holds it (lease lost). */

@@ -207,20 +207,22 @@ static const char claim_lite[] =
     " ORDER BY priority DESC, run_after, id LIMIT 1)"
     " RETURNING " JOB_RETURNING;
 
-int job_claim(struct store_conn *c, const char *owner, int lease, struct arena *a, struct job *out,
-              bool *got, struct err *e)
+int job_claim(struct store_conn *c, const char *owner, int lease, bool probe, struct arena *a,
+              struct job *out, bool *got, struct err *e)
 {
     int64_t now = store_now(), ready = 0;
+    int rc;
     *got = false;
-    /* A read first: an idle worker does not take the write lock to find nothing. */
-    struct store_val q[] = {SV_I(now)};
-    int rc = store_query_int(c,
+    if (probe) {
+        struct store_val q[] = {SV_I(now)};
+        rc = store_query_int(c,
                              "SELECT count(*) FROM (SELECT 1 FROM jobs WHERE state = 'queued'"
                              " AND run_after <= $1 UNION ALL SELECT 1 FROM jobs"
                              " WHERE state = 'running' AND lease_until < $1 LIMIT 1) AS ready",
                              q, 1, &ready, e);
-    if (rc || !ready)
-        return rc;
+        if (rc || !ready)
+            return rc;
+    }
     rc = store_begin(c, e);
     if (rc || (rc = requeue_expired(c, now, e)))
         goto fail;

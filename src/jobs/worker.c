@@ -26,6 +26,7 @@ struct slot {
     pthread_t thread;
     char owner[96];          /* "host:pid:n" */
     struct job_ctx *running; /* guarded by pool->lock */
+    bool idle;               /* the last claim found nothing */
     struct worker_pool *pool;
 };
 
@@ -175,7 +176,8 @@ static int work_once(struct slot *sl)
     struct store_conn *c = a ? store_acquire(p->store, &e) : NULL;
     struct job_ctx ctx = {.pool = p, .total = -1};
     bool got = false;
-    int rc = c ? job_claim(c, sl->owner, p->opt.lease, a, &ctx.job, &got, &e) : -1;
+    int rc = c ? job_claim(c, sl->owner, p->opt.lease, sl->idle, a, &ctx.job, &got, &e) : -1;
+    sl->idle = rc == 0 && !got;
     store_release(c);
     if (rc == 0 && got) {
         pthread_mutex_lock(&p->lock);
