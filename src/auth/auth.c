@@ -13,21 +13,23 @@ static const struct {
     unsigned rights;
 } role_rights[] = {
 #define R(x) (1u << RIGHT_##x)
-#define JOBS (R(JOBS_READ) | R(JOBS_WRITE) | R(SCHEDULES_READ))
+/* What every staff role may do within its scope: background jobs, the registry. */
+#define STAFF                                                                                      \
+    (R(JOBS_READ) | R(JOBS_WRITE) | R(SCHEDULES_READ) | R(REGISTRY_READ) | R(REGISTRY_WRITE))
     {"admin", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(MUNICIPALITIES_WRITE) |
                   R(ORGANIZATIONS_READ) | R(ORGANIZATIONS_CREATE) | R(ORGANIZATIONS_WRITE) |
-                  R(USERS_READ) | R(USERS_WRITE) | R(AUDIT_READ) | JOBS | R(SCHEDULES_WRITE)},
+                  R(USERS_READ) | R(USERS_WRITE) | R(AUDIT_READ) | STAFF | R(SCHEDULES_WRITE)},
     {"region_operator", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(MUNICIPALITIES_WRITE) |
                             R(ORGANIZATIONS_READ) | R(ORGANIZATIONS_CREATE) |
                             R(ORGANIZATIONS_WRITE) | R(USERS_READ) | R(USERS_WRITE) |
-                            R(AUDIT_READ) | JOBS | R(SCHEDULES_WRITE)},
+                            R(AUDIT_READ) | STAFF | R(SCHEDULES_WRITE)},
     {"municipal_operator", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(ORGANIZATIONS_READ) |
                                R(ORGANIZATIONS_CREATE) | R(ORGANIZATIONS_WRITE) | R(USERS_READ) |
-                               R(USERS_WRITE) | R(AUDIT_READ) | JOBS},
+                               R(USERS_WRITE) | R(AUDIT_READ) | STAFF},
     {"org_staff", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(ORGANIZATIONS_READ) |
-                      R(ORGANIZATIONS_WRITE) | JOBS},
-    {"resident", R(REGIONS_READ)},
-#undef JOBS
+                      R(ORGANIZATIONS_WRITE) | STAFF},
+    {"resident", R(REGIONS_READ) | R(REGISTRY_READ)},
+#undef STAFF
 #undef R
 };
 
@@ -45,6 +47,8 @@ static const char *const right_names[] = {
     [RIGHT_JOBS_WRITE] = "jobs.write",
     [RIGHT_SCHEDULES_READ] = "schedules.read",
     [RIGHT_SCHEDULES_WRITE] = "schedules.write",
+    [RIGHT_REGISTRY_READ] = "registry.read",
+    [RIGHT_REGISTRY_WRITE] = "registry.write",
     [RIGHT_SESSION] = "session",
     [RIGHT_NONE] = "none",
 };

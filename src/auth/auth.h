@@ -24,6 +24,8 @@ enum right {
     RIGHT_JOBS_WRITE,
     RIGHT_SCHEDULES_READ,
     RIGHT_SCHEDULES_WRITE,
+    RIGHT_REGISTRY_READ,
+    RIGHT_REGISTRY_WRITE,
     RIGHT_SESSION, /* any signed-in user */
     RIGHT_NONE     /* open route */
 };

@@ -148,6 +148,14 @@ int api_jobs_cancel(struct http_req *r);
 int api_schedules_list(struct http_req *r);
 int api_schedules_create(struct http_req *r);
 int api_schedules_patch(struct http_req *r);
+int api_houses_list(struct http_req *r);
+int api_houses_create(struct http_req *r);
+int api_houses_get(struct http_req *r);
+int api_houses_patch(struct http_req *r);
+int api_house_premises(struct http_req *r);
+int api_premises_get(struct http_req *r);
+int api_accounts_list(struct http_req *r);
+int api_registry_changes(struct http_req *r);
 
 /* JSON of directory objects (api_directory.c). */
 json_t *json_user(struct http_req *r, const struct user *u);

@@ -30,5 +30,13 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/schedules", RIGHT_SCHEDULES_READ, api_schedules_list},
     {"POST", "/api/v1/schedules", RIGHT_SCHEDULES_WRITE, api_schedules_create},
     {"PATCH", "/api/v1/schedules/{id}", RIGHT_SCHEDULES_WRITE, api_schedules_patch},
+    {"GET", "/api/v1/houses", RIGHT_REGISTRY_READ, api_houses_list},
+    {"POST", "/api/v1/houses", RIGHT_REGISTRY_WRITE, api_houses_create},
+    {"GET", "/api/v1/houses/{id}", RIGHT_REGISTRY_READ, api_houses_get},
+    {"PATCH", "/api/v1/houses/{id}", RIGHT_REGISTRY_WRITE, api_houses_patch},
+    {"GET", "/api/v1/houses/{id}/premises", RIGHT_REGISTRY_READ, api_house_premises},
+    {"GET", "/api/v1/premises/{id}", RIGHT_REGISTRY_READ, api_premises_get},
+    {"GET", "/api/v1/accounts", RIGHT_REGISTRY_READ, api_accounts_list},
+    {"GET", "/api/v1/registry/changes", RIGHT_REGISTRY_READ, api_registry_changes},
     {NULL, NULL, RIGHT_NONE, NULL},
 };
