@@ -4,9 +4,9 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-            libpq-dev libsodium-dev libicu-dev)
+            libpq-dev libsodium-dev libicu-dev libxlsxwriter-dev)
 test_pkgs=(libcmocka-dev postgresql postgresql-client chromium clang-format cppcheck nodejs npm
-           python3-aiosmtpd)
+           python3-aiosmtpd python3-openpyxl)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = test ] && want+=("${test_pkgs[@]}")

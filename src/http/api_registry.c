@@ -462,3 +462,110 @@ int api_registry_changes(struct http_req *r)
     }
     return http_json(r, 200, http_list(list, pg, total));
 }
+
+/* ---- reports ---- */
+
+static json_t *json_table(const struct table *t)
+{
+    json_t *facts = json_object(), *columns = json_array(), *rows = json_array();
+    for (int i = 0; i < t->nfacts; i++)
+        json_object_set_new(facts, t->fact_names[i], json_string(t->fact_values[i]));
+    for (int j = 0; j < t->ncolumns; j++)
+        json_array_append_new(columns, json_string(t->columns[j]));
+    for (int i = 0; i < t->nrows; i++) {
+        json_t *row = json_array();
+        for (int j = 0; j < t->ncolumns; j++)
+            json_array_append_new(row, json_string(t->rows[i][j]));
+        json_array_append_new(rows, row);
+    }
+    return json_pack("{s:s, s:o, s:o, s:o}", "title", t->title, "facts", facts, "columns", columns,
+                     "rows", rows);
+}
+
+/* The house named by house_id, cadastral_number or fias_guid. */
+static int64_t report_house(struct http_req *r, struct store_conn *c, struct field_errors *fe,
+                            struct err *e)
+{
+    int64_t id = http_query_id(r, "house_id", fe);
+    const char *cad = http_query(r, "cadastral_number"), *fias = http_query(r, "fias_guid");
+    if (fe->n)
+        return 0;
+    if (!id && !cad && !fias) {
+        fe_add(fe, "house_id", "укажите house_id, cadastral_number или fias_guid");
+        return 0;
+    }
+    if (!id && reg_house_find(c, scope(r), cad, fias, &id, e))
+        return 0;
+    return id;
+}
+
+int api_reports_house(struct http_req *r)
+{
+    struct field_errors fe = {0};
+    const char *type = http_query(r, "type"), *format = http_query(r, "format");
+    enum reg_report kind = REPORT_BASIC;
+    if (type && strcmp(type, "extended") == 0)
+        kind = REPORT_EXTENDED;
+    else if (type && strcmp(type, "izd") == 0)
+        kind = REPORT_IZD;
+    else if (type && strcmp(type, "basic") != 0)
+        fe_add(&fe, "type", "допустимо: basic, extended, izd");
+    if (!format)
+        format = "json";
+    if (strcmp(format, "json") != 0 && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)
+        fe_add(&fe, "format", "допустимо: json, csv, xlsx");
+    struct store_conn *c = fe.n ? NULL : http_db(r);
+    struct err e = {0};
+    if (fe.n)
+        return http_validation(r, &fe);
+    if (!c)
+        return 0;
+    int64_t id = report_house(r, c, &fe, &e);
+    if (fe.n)
+        return http_validation(r, &fe);
+    struct table *t;
+    if (!id || reg_report_house(c, scope(r), id, kind, r->arena, &t, &e))
+        return http_error(r, &e);
+    if (strcmp(format, "json") == 0)
+        return http_json(r, 200, json_table(t));
+    char *body = NULL;
+    size_t len = 0;
+    bool xlsx = strcmp(format, "xlsx") == 0;
+    if (xlsx ? table_xlsx(t, &body, &len, &e) : table_csv(t, &body, &len, &e))
+        return http_error(r, &e);
+    http_header(r, "Content-Disposition",
+                arena_printf(r->arena, "attachment; filename=\"house-%lld-%s.%s\"", (long long)id,
+                             type ? type : "basic", format));
+    return http_text(r, 200,
+                     xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                          : "text/csv; charset=utf-8",
+                     body, len);
+}
+
+int api_registry_quality(struct http_req *r)
+{
+    struct field_errors fe = {0};
+    int64_t org = http_query_id(r, "org_id", &fe);
+    if (fe.n)
+        return http_validation(r, &fe);
+    struct store_conn *c = http_db(r);
+    struct reg_quality q = {0};
+    struct err e = {0};
+    if (!c)
+        return 0;
+    if (reg_quality(c, scope(r), org, &q, &e))
+        return http_error(r, &e);
+    /* Shares as exact percents with two decimals, rounded half up. */
+    char share[32] = "0.00";
+    if (q.premises) {
+        int64_t bp = (q.with_cadastral * 20000 + q.premises) / (2 * q.premises);
+        snprintf(share, sizeof share, "%lld.%02lld", (long long)(bp / 100), (long long)(bp % 100));
+    }
+    return http_json(r, 200,
+                     json_pack("{s:o, s:I, s:I, s:s, s:I, s:I, s:I}", "org_id", http_id(org),
+                               "premises", (json_int_t)q.premises, "with_cadastral",
+                               (json_int_t)q.with_cadastral, "with_cadastral_percent", share,
+                               "without_rights", (json_int_t)q.without_rights, "shares_not_one",
+                               (json_int_t)q.shares_not_one, "accounts_without_premises",
+                               (json_int_t)q.accounts_without_premises));
+}

@@ -10,6 +10,7 @@
 #include "base/arena.h"
 #include "base/jsonv.h"
 #include "directory/directory.h"
+#include "render/table.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -109,6 +110,34 @@ int reg_account_list(struct store_conn *c, const struct store_scope *s,
 int reg_change_list(struct store_conn *c, const struct store_scope *s,
                     const struct change_filter *f, struct page pg, struct arena *a,
                     struct change **items, int64_t *count, int64_t *total, struct err *e);
+
+/* ---- reports and data quality (report.c, quality.c) ---- */
+
+enum reg_report {
+    REPORT_BASIC,
+    REPORT_EXTENDED,
+    REPORT_IZD
+};
+
+/* The house report as a table: the house's characteristics as facts, a row
+ * per premises and current right. */
+int reg_report_house(struct store_conn *c, const struct store_scope *s, int64_t house_id,
+                     enum reg_report kind, struct arena *a, struct table **out, struct err *e);
+/* A visible house by cadastral number or FIAS GUID. */
+int reg_house_find(struct store_conn *c, const struct store_scope *s, const char *cadastral,
+                   const char *fias, int64_t *id, struct err *e);
+
+struct reg_quality {
+    int64_t premises;       /* premises counted */
+    int64_t with_cadastral; /* of them, with a cadastral number */
+    int64_t without_rights; /* with no current right */
+    int64_t shares_not_one; /* долевая shares not adding up to exactly 1 */
+    int64_t accounts_without_premises;
+};
+
+/* Figures over the visible houses (of one organization if org_id != 0). */
+int reg_quality(struct store_conn *c, const struct store_scope *s, int64_t org_id,
+                struct reg_quality *out, struct err *e);
 
 /* Scope parameters of registry queries: $1 region, $2 municipality (0 = any),
  * $3 organization (0 = any), $4 resident user (0 = not a resident). */

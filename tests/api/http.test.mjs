@@ -174,8 +174,12 @@ test('every route in the docs/api.md Routes table is served (not 404/405)', asyn
   const sched = await c.post('/api/v1/schedules', { token: admin,
     body: { name: 'routes-check', rule: 'daily 10:00', timezone: 'Europe/Moscow', kind: 'noop' } });
   assert.equal(sched.status, 201, sched.text);
-  for (const res of ['municipalities', 'organizations', 'users', 'jobs', 'schedules']) {
+  for (const res of ['municipalities', 'organizations', 'users', 'jobs', 'schedules', 'houses']) {
     ids[res] = (await c.get(`/api/v1/${res}?per_page=1`, { token: admin })).body.items[0].id;
+  }
+  for (const h of (await c.get('/api/v1/houses?per_page=50&kind=mkd', { token: admin })).body.items) {
+    const prem = (await c.get(`/api/v1/houses/${h.id}/premises`, { token: admin })).body.items;
+    if (prem.length) { ids.premises = prem[0].id; break; }
   }
   for (const { method, path } of ROUTES) {
     if (path === '/api/v1/auth/logout') continue; // would end the admin session

@@ -1,0 +1,144 @@
+// Registry API: houses, premises, accounts, changes (docs/registry.md) — the
+// rules of scope for every endpoint, validation, audit. Runs on both backends
+// against the demo region (its registry stage).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, api } from '../lib/harness.mjs';
+import { assertProblem, assertValidation, listAll, auditFind } from '../lib/helpers.mjs';
+
+let srv;
+let c;
+const tok = {};
+const demo = {};
+
+before(async () => {
+  srv = await startServer();
+  c = api(srv.url);
+  for (const login of ['admin', 'region', 'mun1', 'mun2', 'uo1', 'uo2', 'rso1', 'eirc1', 'resident1', 'resident2']) {
+    tok[login] = await c.login(login);
+  }
+  const muns = (await c.get('/api/v1/municipalities?per_page=500', { token: tok.admin })).body.items;
+  demo.m1 = muns.find((m) => m.name === 'г. Светлогорск').id;
+  demo.m2 = muns.find((m) => m.name === 'Заречный район').id;
+  const me = async (login) => (await c.get('/api/v1/me', { token: tok[login] })).body;
+  demo.uo1 = (await me('uo1')).org_id;
+  demo.uo2 = (await me('uo2')).org_id;
+  demo.rso1 = (await me('rso1')).org_id;
+  demo.houses = await listAll(c, '/api/v1/houses?per_page=500', tok.admin);
+  demo.h1 = demo.houses.find((h) => h.municipality_id === demo.m1 && h.org_id === demo.uo1);
+  demo.h2 = demo.houses.find((h) => h.municipality_id === demo.m2 && h.org_id === demo.uo2);
+  assert.ok(demo.h1 && demo.h2, 'the demo has managed houses in municipalities 1 and 2');
+});
+
+after(async () => { await srv?.stop(); });
+
+const ids = (items) => new Set(items.map((x) => x.id));
+
+test('the demo registry has houses of both kinds with premises, rights and accounts', async () => {
+  assert.ok(demo.houses.some((h) => h.kind === 'mkd'));
+  assert.ok(demo.houses.some((h) => h.kind === 'izd'));
+  const prem = (await c.get(`/api/v1/houses/${demo.h1.id}/premises`, { token: tok.admin })).body.items;
+  assert.ok(prem.length > 0);
+  assert.ok(prem.some((p) => p.rights.length > 0), 'some premises have rights');
+  assert.ok(prem.some((p) => p.accounts.length > 0), 'some premises have accounts');
+  for (const p of prem) {
+    assert.match(p.area, /^\d+\.\d{2}$/, 'area is a decimal string of m²');
+    for (const r of p.rights) assert.match(r.share, /^\d+\/\d+$/, 'a share is an exact fraction');
+  }
+});
+
+test('a municipal operator lists only its municipality\'s houses and gets 404 for the other\'s', async () => {
+  const mine = await listAll(c, '/api/v1/houses?per_page=500', tok.mun1);
+  assert.ok(mine.length > 0);
+  assert.ok(mine.every((h) => h.municipality_id === demo.m1));
+  assertProblem(await c.get(`/api/v1/houses/${demo.h2.id}`, { token: tok.mun1 }), 404, 'not-found');
+  assertProblem(await c.get(`/api/v1/houses/${demo.h2.id}/premises`, { token: tok.mun1 }), 404, 'not-found');
+});
+
+test('a managing organization sees the houses it manages, not another organization\'s', async () => {
+  const seen = await listAll(c, '/api/v1/houses?per_page=500', tok.uo1);
+  assert.ok(seen.some((h) => h.id === demo.h1.id));
+  assert.ok(!seen.some((h) => h.id === demo.h2.id));
+  assertProblem(await c.get(`/api/v1/houses/${demo.h1.id}`, { token: tok.uo2 }), 404, 'not-found');
+});
+
+test('a supplier sees the houses it supplies and only its own accounts there', async () => {
+  const accounts = await listAll(c, '/api/v1/accounts?per_page=500', tok.rso1);
+  assert.ok(accounts.every((a) => a.org_id === demo.rso1), 'only the supplier\'s accounts');
+  if (accounts.length) {
+    const houseId = accounts.find((a) => a.house_id)?.house_id;
+    if (houseId) assert.equal((await c.get(`/api/v1/houses/${houseId}`, { token: tok.rso1 })).status, 200);
+  }
+});
+
+test('a resident sees only their own premises, not the neighbours\' owners', async () => {
+  const houses = await listAll(c, '/api/v1/houses?per_page=500', tok.resident1);
+  assert.ok(houses.length >= 1, 'the resident\'s house is visible');
+  for (const h of houses) {
+    const prem = (await c.get(`/api/v1/houses/${h.id}/premises`, { token: tok.resident1 })).body.items;
+    assert.ok(prem.length >= 1 && prem.length < 5, `only own premises: ${prem.length}`);
+  }
+  const all = (await c.get(`/api/v1/houses/${houses[0].id}/premises`, { token: tok.admin })).body.items;
+  const own = ids((await c.get(`/api/v1/houses/${houses[0].id}/premises`, { token: tok.resident1 })).body.items);
+  const other = all.find((p) => !own.has(p.id));
+  if (other) assertProblem(await c.get(`/api/v1/premises/${other.id}`, { token: tok.resident1 }), 404, 'not-found');
+  assertProblem(await c.get(`/api/v1/houses/${demo.h2.id}`, { token: tok.resident1 }), 404, 'not-found');
+});
+
+test('creating a house validates every field and names it (422)', async () => {
+  const r = await c.post('/api/v1/houses', { token: tok.admin, body: {
+    kind: 'tower', address: '', municipality_id: demo.m1, fias_guid: 'not-a-guid',
+    cadastral_number: '12-34', year_built: 1500, total_area: 'много', lat: 'north', colour: 'red' } });
+  assertValidation(r, ['kind', 'address', 'fias_guid', 'cadastral_number', 'year_built', 'total_area', 'lat', 'colour']);
+});
+
+test('org staff create houses they manage; another organization cannot change them (404, unchanged)', async () => {
+  const r = await c.post('/api/v1/houses', { token: tok.uo1, body: {
+    kind: 'mkd', address: 'г. Светлогорск, ул. Тестовая, д. 1', municipality_id: demo.m1,
+    total_area: '1200.50', floors: 5 } });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.org_id, demo.uo1, 'the creator organization manages it');
+  assert.equal(r.body.total_area, '1200.50');
+  const p = await c.patch(`/api/v1/houses/${r.body.id}`, { token: tok.uo2, body: { floors: 99 } });
+  assertProblem(p, 404, 'not-found');
+  assert.equal((await c.get(`/api/v1/houses/${r.body.id}`, { token: tok.admin })).body.floors, 5);
+  const ok = await c.patch(`/api/v1/houses/${r.body.id}`, { token: tok.uo1, body: { floors: 6, emergency: true } });
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.body.floors, 6);
+  assert.ok(await auditFind(c, tok.admin, 'action=house.update', (e) => e.object_id === r.body.id));
+});
+
+test('a municipal operator cannot create a house in another municipality', async () => {
+  const r = await c.post('/api/v1/houses', { token: tok.mun1, body: {
+    kind: 'izd', address: 'Заречный район, д. Новая, 1', municipality_id: demo.m2 } });
+  assert.ok([404, 422].includes(r.status), r.text);
+  const after = await listAll(c, '/api/v1/houses?per_page=500&q=' + encodeURIComponent('д. Новая'), tok.admin);
+  assert.equal(after.length, 0, 'nothing was made');
+});
+
+test('residents may read but not write the registry (403)', async () => {
+  assertProblem(await c.post('/api/v1/houses', { token: tok.resident1, body: {} }), 403, 'forbidden');
+  assertProblem(await c.patch(`/api/v1/houses/${demo.h1.id}`, { token: tok.resident1, body: {} }), 403, 'forbidden');
+});
+
+test('house search finds by address, kind filter and paging hold', async () => {
+  const word = demo.h1.address.split(/[ ,.]+/).find((w) => w.length > 4);
+  const found = await listAll(c, `/api/v1/houses?per_page=500&q=${encodeURIComponent(word.toUpperCase())}`, tok.admin);
+  assert.ok(found.some((h) => h.id === demo.h1.id), `search for ${word}`);
+  const izd = await listAll(c, '/api/v1/houses?per_page=500&kind=izd', tok.admin);
+  assert.ok(izd.every((h) => h.kind === 'izd'));
+  assertValidation(await c.get('/api/v1/houses?kind=castle', { token: tok.admin }), ['kind']);
+  const p1 = (await c.get('/api/v1/houses?per_page=2&page=1', { token: tok.admin })).body;
+  const p2 = (await c.get('/api/v1/houses?per_page=2&page=2', { token: tok.admin })).body;
+  assert.equal(p1.total, demo.houses.length + (p1.total - demo.houses.length));
+  assert.ok(p1.items.every((h) => !ids(p2.items).has(h.id)), 'pages do not overlap');
+});
+
+test('registry changes validate their filters and stay in scope', async () => {
+  assertValidation(await c.get('/api/v1/registry/changes?from=yesterday&kind=colour', { token: tok.admin }), ['from', 'kind']);
+  const all = await listAll(c, '/api/v1/registry/changes?per_page=500', tok.admin);
+  const mine = await listAll(c, '/api/v1/registry/changes?per_page=500', tok.mun1);
+  const m1Houses = ids(await listAll(c, '/api/v1/houses?per_page=500', tok.mun1));
+  assert.ok(mine.every((x) => m1Houses.has(x.house_id)), 'a municipality sees only its houses\' changes');
+  assert.ok(mine.length <= all.length);
+});
