@@ -3,6 +3,7 @@
  * coordinates as decimal strings in degrees. */
 #include "http/http.h"
 
+#include "base/date.h"
 #include "base/money.h"
 #include "registry/registry.h"
 
@@ -568,4 +569,40 @@ int api_registry_quality(struct http_req *r)
                                "without_rights", (json_int_t)q.without_rights, "shares_not_one",
                                (json_int_t)q.shares_not_one, "accounts_without_premises",
                                (json_int_t)q.accounts_without_premises));
+}
+
+int api_registry_notice(struct http_req *r)
+{
+    struct field_errors fe = {0};
+    int64_t org = http_query_id(r, "org_id", &fe);
+    const char *period = http_query(r, "period");
+    int per = 0;
+    const char *why = NULL;
+    if (!period || date_period_parse(period, &per, &why))
+        fe_add(&fe, "period", "ожидается месяц ГГГГ-ММ");
+    if (fe.n)
+        return http_validation(r, &fe);
+    char from[DATE_STR_SIZE], to[DATE_STR_SIZE];
+    date_format(date_period_first_day(per), from);
+    date_format(date_period_last_day(per), to);
+    struct store_conn *c = http_db(r);
+    struct reg_notice n;
+    struct err e = {0};
+    if (!c)
+        return 0;
+    if (reg_notice(c, scope(r), org, from, to, r->arena, &n, &e))
+        return http_error(r, &e);
+    json_t *items = json_array();
+    for (int64_t i = 0; i < n.count; i++) {
+        const struct notice_item *it = &n.items[i];
+        json_array_append_new(
+            items, json_pack("{s:I, s:I, s:s, s:s, s:b, s:b}", "premises_id",
+                             (json_int_t)it->premises_id, "house_id", (json_int_t)it->house_id,
+                             "address", it->address, "number", it->number, "owner_changed",
+                             it->owner_changed, "area_changed", it->area_changed));
+    }
+    return http_json(r, 200,
+                     json_pack("{s:s, s:o, s:I, s:I, s:o}", "period", period, "org_id",
+                               http_id(org), "owners_changed", (json_int_t)n.owners_changed,
+                               "areas_changed", (json_int_t)n.areas_changed, "premises", items));
 }

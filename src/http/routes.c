@@ -39,6 +39,7 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/accounts", RIGHT_REGISTRY_READ, api_accounts_list},
     {"GET", "/api/v1/registry/changes", RIGHT_REGISTRY_READ, api_registry_changes},
     {"GET", "/api/v1/registry/quality", RIGHT_REGISTRY_READ, api_registry_quality},
+    {"GET", "/api/v1/registry/notice", RIGHT_REGISTRY_READ, api_registry_notice},
     {"GET", "/api/v1/reports/house", RIGHT_REGISTRY_READ, api_reports_house},
     {NULL, NULL, RIGHT_NONE, NULL},
 };

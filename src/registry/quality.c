@@ -98,3 +98,59 @@ int reg_quality(struct store_conn *c, const struct store_scope *s, int64_t org_i
         " AND (CAST($5 AS BIGINT) = 0 OR a.org_id = $5)",
         p, 5, &out->accounts_without_premises, e);
 }
+
+#define N_SCOPE                                                                                    \
+    "(g.region_id = $1 OR $1 = 0) AND (g.municipality_id = $2 OR $2 = 0)"                          \
+    " AND (CAST($3 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM house_orgs ho"                          \
+    " WHERE ho.house_id = g.house_id AND ho.org_id = $3))"                                         \
+    " AND (CAST($4 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM resident_premises rp"                   \
+    " WHERE rp.premises_id = g.premises_id AND rp.user_id = $4))"                                  \
+    " AND (CAST($5 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM house_orgs hq"                          \
+    " WHERE hq.house_id = g.house_id AND hq.org_id = $5))"                                         \
+    " AND g.changed_on >= $6 AND g.changed_on <= $7"
+
+int reg_notice(struct store_conn *c, const struct store_scope *s, int64_t org_id, const char *from,
+               const char *to, struct arena *a, struct reg_notice *out, struct err *e)
+{
+    int rc = store_scope_check(s, e);
+    if (rc)
+        return rc;
+    struct store_val p[7];
+    reg_scope_bind(s, p);
+    p[4] = SV_I(org_id);
+    p[5] = SV_T(from);
+    p[6] = SV_T(to);
+    int64_t n = 0;
+    if ((rc = store_query_int(c,
+                              "SELECT count(DISTINCT g.premises_id) FROM registry_changes g"
+                              " WHERE " N_SCOPE,
+                              p, 7, &n, e)))
+        return rc;
+    struct store_rows *r;
+    if ((rc = store_query(c,
+                          "SELECT g.premises_id, g.house_id, h.address, pr.number,"
+                          " max(CASE WHEN g.kind = 'owner' THEN 1 ELSE 0 END),"
+                          " max(CASE WHEN g.kind = 'area' THEN 1 ELSE 0 END)"
+                          " FROM registry_changes g JOIN houses h ON h.id = g.house_id"
+                          " JOIN premises pr ON pr.id = g.premises_id WHERE " N_SCOPE
+                          " GROUP BY g.premises_id, g.house_id, h.address, pr.number"
+                          " ORDER BY h.address, pr.number",
+                          p, 7, &r, e)))
+        return rc;
+    *out = (struct reg_notice){0};
+    if (!(out->items = arena_alloc(a, sizeof *out->items * (size_t)(n ? n : 1))))
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+    while (rc == 0 && out->count < n && store_next(r)) {
+        struct notice_item *it = &out->items[out->count++];
+        it->premises_id = store_int(r, 0);
+        it->house_id = store_int(r, 1);
+        it->address = store_dup(r, 2, a);
+        it->number = store_dup(r, 3, a);
+        it->owner_changed = store_int(r, 4) != 0;
+        it->area_changed = store_int(r, 5) != 0;
+        out->owners_changed += it->owner_changed;
+        out->areas_changed += it->area_changed;
+    }
+    store_rows_free(r);
+    return rc;
+}

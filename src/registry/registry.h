@@ -139,6 +139,22 @@ struct reg_quality {
 int reg_quality(struct store_conn *c, const struct store_scope *s, int64_t org_id,
                 struct reg_quality *out, struct err *e);
 
+/* The monthly notice: premises whose owners or area changed in a period. */
+struct notice_item {
+    int64_t premises_id, house_id;
+    const char *address, *number;
+    bool owner_changed, area_changed;
+};
+struct reg_notice {
+    int64_t owners_changed, areas_changed; /* distinct premises */
+    struct notice_item *items;
+    int64_t count;
+};
+/* Changes dated within [from, to] over the visible houses (of one
+ * organization if org_id != 0). */
+int reg_notice(struct store_conn *c, const struct store_scope *s, int64_t org_id, const char *from,
+               const char *to, struct arena *a, struct reg_notice *out, struct err *e);
+
 /* Scope parameters of registry queries: $1 region, $2 municipality (0 = any),
  * $3 organization (0 = any), $4 resident user (0 = not a resident). */
 void reg_scope_bind(const struct store_scope *s, struct store_val p[4]);

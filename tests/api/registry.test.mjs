@@ -3,6 +3,10 @@
 // against the demo region (its registry stage).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startServer, api } from '../lib/harness.mjs';
 import { assertProblem, assertValidation, listAll, auditFind } from '../lib/helpers.mjs';
 
@@ -141,4 +145,87 @@ test('registry changes validate their filters and stay in scope', async () => {
   const m1Houses = ids(await listAll(c, '/api/v1/houses?per_page=500', tok.mun1));
   assert.ok(mine.every((x) => m1Houses.has(x.house_id)), 'a municipality sees only its houses\' changes');
   assert.ok(mine.length <= all.length);
+});
+
+async function download(url, token) {
+  const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+  return { status: res.status, type: res.headers.get('content-type') || '', body: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** Reads every row of the first sheet with a real XLSX reader (openpyxl). */
+function readXlsx(buf) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'upravdom-xlsx-'));
+  try {
+    const file = path.join(dir, 'r.xlsx');
+    writeFileSync(file, buf);
+    const py = 'import json,sys,openpyxl\nws=openpyxl.load_workbook(sys.argv[1]).active\n' +
+      'print(json.dumps([[c.value for c in r] for r in ws.iter_rows()], ensure_ascii=False))';
+    const r = spawnSync('python3', ['-c', py, file], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+}
+
+test('the extended house report reads back from XLSX (openpyxl) with the rows of the JSON report', async () => {
+  const base = `${srv.url}/api/v1/reports/house?house_id=${demo.h1.id}&type=extended`;
+  const json = (await c.get(`/api/v1/reports/house?house_id=${demo.h1.id}&type=extended`, { token: tok.admin })).body;
+  assert.ok(json.columns.includes('Число правообладателей') && json.columns.includes('Вид обременения'));
+  assert.ok(json.rows.length > 0);
+  const x = await download(`${base}&format=xlsx`, tok.admin);
+  assert.equal(x.status, 200);
+  assert.match(x.type, /spreadsheetml/);
+  const rows = readXlsx(x.body);
+  assert.equal(rows[0][0], json.title);
+  const head = rows.findIndex((r) => r[0] === 'Адрес помещения');
+  assert.ok(head > 0, 'the heading row is there');
+  assert.deepEqual(rows[head].slice(0, json.columns.length), json.columns);
+  const data = rows.slice(head + 1).filter((r) => r.some((v) => v !== null && v !== ''));
+  assert.equal(data.length, json.rows.length);
+  assert.equal(data[0][0], json.rows[0][0]);
+  assert.ok(rows.some((r) => r[0] === 'Год постройки'), 'house characteristics are on top');
+});
+
+test('the basic house report as CSV is UTF-8 with BOM and semicolons, found by cadastral number too', async () => {
+  const cad = demo.h1.cadastral_number;
+  const q = cad ? `cadastral_number=${encodeURIComponent(cad)}` : `house_id=${demo.h1.id}`;
+  const r = await download(`${srv.url}/api/v1/reports/house?${q}&format=csv`, tok.admin);
+  assert.equal(r.status, 200);
+  assert.match(r.type, /text\/csv/);
+  assert.deepEqual([...r.body.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  const text = r.body.toString('utf8');
+  assert.ok(text.includes('Адрес помещения;Кадастровый номер;Тип помещения;Площадь, м²;ЕЛС;Вид права'));
+  assert.ok(text.includes(demo.h1.address));
+});
+
+test('reports validate their arguments and follow scope', async () => {
+  assertValidation(await c.get('/api/v1/reports/house?house_id=1&type=full&format=pdf', { token: tok.admin }), ['type', 'format']);
+  assertValidation(await c.get('/api/v1/reports/house', { token: tok.admin }), ['house_id']);
+  assertProblem(await c.get(`/api/v1/reports/house?house_id=${demo.h2.id}`, { token: tok.mun1 }), 404, 'not-found');
+  assertProblem(await c.get('/api/v1/reports/house?fias_guid=00000000-0000-0000-0000-000000000000', { token: tok.admin }), 404, 'not-found');
+});
+
+test('data-quality figures add up and narrow to an organization', async () => {
+  const all = (await c.get('/api/v1/registry/quality', { token: tok.admin })).body;
+  assert.ok(all.premises > 0);
+  assert.ok(all.with_cadastral <= all.premises && all.without_rights <= all.premises);
+  assert.match(all.with_cadastral_percent, /^\d{1,3}\.\d{2}$/);
+  const uo = (await c.get(`/api/v1/registry/quality?org_id=${demo.uo1}`, { token: tok.admin })).body;
+  assert.ok(uo.premises > 0 && uo.premises < all.premises);
+  const seenByUo = (await c.get('/api/v1/registry/quality', { token: tok.uo1 })).body;
+  assert.ok(seenByUo.premises <= all.premises);
+  assertValidation(await c.get('/api/v1/registry/quality?org_id=abc', { token: tok.admin }), ['org_id']);
+});
+
+test('the monthly notice counts premises whose owner or area changed in the month', async () => {
+  const changes = await listAll(c, '/api/v1/registry/changes?per_page=500', tok.admin);
+  const month = (changes[0]?.changed_on || new Date().toISOString()).slice(0, 7);
+  const n = (await c.get(`/api/v1/registry/notice?period=${month}`, { token: tok.admin })).body;
+  assert.equal(n.period, month);
+  const inMonth = changes.filter((x) => x.changed_on.startsWith(month));
+  const owners = new Set(inMonth.filter((x) => x.kind === 'owner').map((x) => x.premises_id));
+  const areas = new Set(inMonth.filter((x) => x.kind === 'area').map((x) => x.premises_id));
+  assert.equal(n.owners_changed, owners.size);
+  assert.equal(n.areas_changed, areas.size);
+  assert.equal(n.premises.filter((p) => p.owner_changed).length, owners.size);
+  assertValidation(await c.get('/api/v1/registry/notice?period=2026-13', { token: tok.admin }), ['period']);
 });
