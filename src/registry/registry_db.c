@@ -234,7 +234,9 @@ int reg_house_update(struct store_conn *c, const struct store_scope *s, struct h
                     " balconies = $19, loggias = $20, wall_material = $21, total_area = $22,"
                     " residential_area = $23, nonresidential_area = $24, common_area = $25,"
                     " emergency = $26, building_meters = $27, systems = $28, extra = $29,"
-                    " updated_at = $30 WHERE h.id = $31 AND " HOUSE_SCOPE,
+                    " updated_at = $30 WHERE h.id = $31 AND " HOUSE_SCOPE
+                    /* An organization changes only houses it manages, not those it supplies. */
+                    " AND (CAST($3 AS BIGINT) = 0 OR h.org_id = $3)",
                     p, 4 + HOUSE_NPARAMS + 1, &changed, e);
     if (rc == ERR_CONFLICT)
         return err_field(e, rc, "fias_guid", "дом с таким кодом ФИАС уже есть");

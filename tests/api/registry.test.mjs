@@ -112,6 +112,18 @@ test('org staff create houses they manage; another organization cannot change th
   assert.ok(await auditFind(c, tok.admin, 'action=house.update', (e) => e.object_id === r.body.id));
 });
 
+test('a supplier may read the houses it supplies but not change them (404, manager unchanged)', async () => {
+  const accounts = await listAll(c, '/api/v1/accounts?per_page=500', tok.rso1);
+  const houseId = accounts.find((a) => a.house_id)?.house_id;
+  assert.ok(houseId, 'the demo supplier has accounts in some house');
+  const before = (await c.get(`/api/v1/houses/${houseId}`, { token: tok.admin })).body;
+  assert.notEqual(before.org_id, demo.rso1);
+  assertProblem(await c.patch(`/api/v1/houses/${houseId}`, { token: tok.rso1, body: { floors: 42 } }), 404, 'not-found');
+  const after = (await c.get(`/api/v1/houses/${houseId}`, { token: tok.admin })).body;
+  assert.equal(after.org_id, before.org_id);
+  assert.equal(after.floors, before.floors);
+});
+
 test('a municipal operator cannot create a house in another municipality', async () => {
   const r = await c.post('/api/v1/houses', { token: tok.mun1, body: {
     kind: 'izd', address: 'Заречный район, д. Новая, 1', municipality_id: demo.m2 } });
