@@ -94,12 +94,12 @@ static json_t *json_right(struct http_req *r, const struct ownership *x)
 
 static json_t *json_account(const struct account *x)
 {
-    return json_pack("{s:I, s:s?, s:s, s:I, s:o, s:o, s:s?, s:I, s:s, s:s?}", "id",
+    return json_pack("{s:I, s:s?, s:s, s:I, s:s?, s:o, s:o, s:s?, s:I, s:s, s:s?}", "id",
                      (json_int_t)x->id, "els", x->els, "number", x->number, "org_id",
-                     (json_int_t)x->org_id, "premises_id", http_id(x->premises_id), "house_id",
-                     http_id(x->house_id), "payer_name", x->payer_name, "residents",
-                     (json_int_t)x->residents, "opened_on", x->opened_on, "closed_on",
-                     x->closed_on);
+                     (json_int_t)x->org_id, "org_name", x->org_name, "premises_id",
+                     http_id(x->premises_id), "house_id", http_id(x->house_id), "payer_name",
+                     x->payer_name, "residents", (json_int_t)x->residents, "opened_on",
+                     x->opened_on, "closed_on", x->closed_on);
 }
 
 static json_t *json_premises(struct http_req *r, const struct premises *p)
@@ -423,9 +423,9 @@ int api_accounts_list(struct http_req *r)
 static void date_arg(struct http_req *r, const char *name, const char **out,
                      struct field_errors *fe)
 {
-    const char *s = http_query(r, name);
-    size_t n = s ? strlen(s) : 0;
-    if (s && (n != 10 || s[4] != '-' || s[7] != '-' || strspn(s, "0123456789-") != n))
+    const char *s = http_query(r, name), *why = NULL;
+    struct date d;
+    if (s && date_parse(s, &d, &why))
         fe_add(fe, name, "ожидается дата ГГГГ-ММ-ДД");
     else
         *out = s;
@@ -441,6 +441,8 @@ int api_registry_changes(struct http_req *r)
     date_arg(r, "to", &f.to, &fe);
     if (f.kind && strcmp(f.kind, "owner") != 0 && strcmp(f.kind, "area") != 0)
         fe_add(&fe, "kind", "допустимо: owner, area");
+    if (f.from && f.to && strcmp(f.from, f.to) > 0)
+        fe_add(&fe, "to", "не раньше даты from");
     if (fe.n)
         return http_validation(r, &fe);
     struct store_conn *c = http_db(r);

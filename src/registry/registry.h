@@ -44,6 +44,7 @@ struct ownership {
 struct account {
     int64_t id, premises_id, house_id, org_id;
     const char *els, *number, *payer_name, *opened_on, *closed_on;
+    const char *org_name; /* the supplier's short (or full) name */
     int64_t residents;
 };
 
@@ -63,6 +64,7 @@ struct change {
     int64_t id, house_id, premises_id;
     const char *kind; /* owner | area */
     const char *old_value, *new_value, *changed_on, *source;
+    const char *address, *number; /* of the house and premises */
     int64_t at;
 };
 

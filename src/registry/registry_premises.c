@@ -32,7 +32,8 @@
 
 #define ACCOUNT_COLS                                                                               \
     "a.id, a.premises_id, a.house_id, a.org_id, a.els, a.number, a.payer_name, a.opened_on,"       \
-    " a.closed_on, a.residents"
+    " a.closed_on, a.residents,"                                                                   \
+    " (SELECT coalesce(o.short_name, o.name) FROM organizations o WHERE o.id = a.org_id)"
 
 static void read_premises(struct store_rows *r, struct arena *a, struct premises *p)
 {
@@ -76,6 +77,7 @@ static void read_account(struct store_rows *r, struct arena *a, struct account *
     x->opened_on = store_dup(r, 7, a);
     x->closed_on = store_dup(r, 8, a);
     x->residents = store_int(r, 9);
+    x->org_name = store_dup(r, 10, a);
 }
 
 /* Premises by id, for attaching rights and accounts (items sorted by id). */
@@ -287,7 +289,10 @@ int reg_change_list(struct store_conn *c, const struct store_scope *s,
     struct store_rows *r;
     if ((rc = store_query(c,
                           "SELECT g.id, g.house_id, g.premises_id, g.kind, g.old_value,"
-                          " g.new_value, g.changed_on, g.source, g.at FROM registry_changes g"
+                          " g.new_value, g.changed_on, g.source, g.at,"
+                          " (SELECT h.address FROM houses h WHERE h.id = g.house_id),"
+                          " (SELECT pr.number FROM premises pr WHERE pr.id = g.premises_id)"
+                          " FROM registry_changes g"
                           " WHERE " CHANGE_FILTER " ORDER BY g.changed_on DESC, g.id DESC"
                           " LIMIT $8 OFFSET $9",
                           p, 9, &r, e)))
@@ -306,6 +311,8 @@ int reg_change_list(struct store_conn *c, const struct store_scope *s,
         x->changed_on = store_dup(r, 6, a);
         x->source = store_dup(r, 7, a);
         x->at = store_int(r, 8);
+        x->address = store_dup(r, 9, a);
+        x->number = store_dup(r, 10, a);
     }
     store_rows_free(r);
     return rc;
