@@ -17,6 +17,7 @@ static const struct {
     {"worker", cmd_worker, "run background job workers and the scheduler"},
     {"job", cmd_job, "background jobs: add | list | retry | cancel"},
     {"schedule", cmd_schedule, "schedules: add | list | tick"},
+    {"import", cmd_import, "import registry files: houses | premises"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -60,7 +61,8 @@ int main(int argc, char **argv)
                 rest[n++] = argv[j];
         rest[n] = NULL;
         if (commands[k].run == cmd_user || commands[k].run == cmd_org ||
-            commands[k].run == cmd_job || commands[k].run == cmd_schedule)
+            commands[k].run == cmd_job || commands[k].run == cmd_schedule ||
+            commands[k].run == cmd_import)
             return commands[k].run(argc - i - 1, argv + i + 1);
         return commands[k].run(n, rest);
     }

@@ -2,6 +2,10 @@
 // Plain DOM, no framework. Every piece of server data goes into the page as text
 // (text nodes / textContent), never as HTML.
 import { api, ApiError, request } from './api.js';
+import {
+  DASH, h, appendChildren, text, formatDateTime, alertBox, details, pager as pagerNav,
+} from './dom.js';
+import { registrySections } from './registry.js';
 
 const PER_PAGE = 20;
 const REFRESH_MS = 3000; // the jobs list reloads itself this often while a job is running
@@ -10,32 +14,32 @@ const ROLES = {
   admin: {
     name: 'Администратор',
     title: 'Администрирование',
-    lead: 'Управление всей установкой: организации, пользователи, журнал действий, фоновые задания.',
-    sections: ['organizations', 'users', 'audit', 'jobs', 'schedules'],
+    lead: 'Управление всей установкой: организации, реестр домов, пользователи, журнал действий, фоновые задания.',
+    sections: ['organizations', 'registry', 'users', 'audit', 'jobs', 'schedules'],
   },
   region_operator: {
     name: 'Оператор ЦУР',
     title: 'Региональный центр управления',
-    lead: 'Муниципальные образования и организации региона.',
-    sections: ['municipalities', 'organizations', 'users', 'audit', 'jobs', 'schedules'],
+    lead: 'Муниципальные образования, организации и реестр домов региона.',
+    sections: ['municipalities', 'organizations', 'registry', 'users', 'audit', 'jobs', 'schedules'],
   },
   municipal_operator: {
     name: 'Оператор МЦУР',
     title: 'Муниципальный центр управления',
-    lead: 'Организации муниципального образования.',
-    sections: ['organizations', 'users', 'audit', 'jobs', 'schedules'],
+    lead: 'Организации и реестр домов муниципального образования.',
+    sections: ['organizations', 'registry', 'users', 'audit', 'jobs', 'schedules'],
   },
   org_staff: {
     name: 'Сотрудник организации',
     title: 'Кабинет организации',
-    lead: 'Сведения о вашей организации.',
-    sections: ['jobs', 'schedules'],
+    lead: 'Сведения о вашей организации и реестр её домов.',
+    sections: ['registry', 'jobs', 'schedules'],
   },
   resident: {
     name: 'Житель',
     title: 'Личный кабинет жителя',
     lead: '',
-    sections: [],
+    sections: ['myhouse'],
   },
 };
 
@@ -81,46 +85,7 @@ const JOB_STATES = {
   cancelled: 'отменено',
 };
 
-const DASH = '—';
-
-// ---------------------------------------------------------------- DOM helpers
-
-/** Creates an element; attributes via setAttribute, `on*` functions as listeners,
- *  children appended as nodes or as text (never parsed as HTML). */
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs || {})) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key.startsWith('on') && typeof value === 'function') {
-      el.addEventListener(key.slice(2), value);
-    } else if (key === 'class') {
-      el.className = value;
-    } else {
-      el.setAttribute(key, value === true ? '' : String(value));
-    }
-  }
-  appendChildren(el, children);
-  return el;
-}
-
-function appendChildren(el, children) {
-  for (const child of children.flat(Infinity)) {
-    if (child === undefined || child === null || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-}
-
-function text(value) {
-  if (value === undefined || value === null || value === '') return DASH;
-  return String(value);
-}
-
-function formatDateTime(iso) {
-  if (!iso) return DASH;
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return String(iso);
-  return new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle: 'medium' }).format(date);
-}
+// ---------------------------------------------------------------- formatting
 
 /** An instant in UTC: "24.11.2026, 07:00 UTC". */
 function formatUtc(iso) {
@@ -146,10 +111,6 @@ function roleName(role) {
   return ROLES[role] ? ROLES[role].name : text(role);
 }
 
-function alertBox(message, testid) {
-  return h('p', { class: 'alert', role: 'alert', 'data-testid': testid }, message);
-}
-
 // ---------------------------------------------------------------- state
 
 const state = {
@@ -168,6 +129,7 @@ function stopRefresh() {
 const mainEl = () => document.getElementById('main');
 
 function setMain(...children) {
+  document.body.classList.remove('layout-wide'); // only the pages that need it widen the layout
   const main = mainEl();
   main.replaceChildren();
   appendChildren(main, children);
@@ -188,11 +150,20 @@ function showSessionBar(user) {
 
 // ---------------------------------------------------------------- routing (hash)
 
-/** `#/organizations?page=2&kind=uo` → {section: 'organizations', params}. */
+/** `#/organizations?page=2&kind=uo` → {section: 'organizations', rest: [], params};
+ *  `#/house/12` → {section: 'house', rest: ['12'], params}. */
 function parseRoute() {
   const raw = location.hash.replace(/^#\/?/, '');
-  const [section, query = ''] = raw.split('?');
-  return { section: section || null, params: new URLSearchParams(query) };
+  const [path, query = ''] = raw.split('?');
+  const [section, ...rest] = path.split('/');
+  return { section: section || null, rest, params: new URLSearchParams(query) };
+}
+
+/** The tab of the role that shows a route's section (a section or one of its aliases), or null. */
+function tabOf(role, section) {
+  if (!role || !section) return null;
+  if (role.sections.includes(section)) return section;
+  return role.sections.find((key) => (SECTIONS[key].aliases || []).includes(section)) || null;
 }
 
 function routeHref(section, params = {}) {
@@ -291,7 +262,7 @@ function startSession(user) {
   state.context = null;
   const role = ROLES[user.role];
   const { section } = parseRoute();
-  if (!role || !role.sections.includes(section)) clearHash();
+  if (!tabOf(role, section)) clearHash();
   renderHome();
 }
 
@@ -395,13 +366,6 @@ async function loadContext(user) {
     default:
       return {};
   }
-}
-
-function details(rows, testid) {
-  return h('dl', { class: 'details', 'data-testid': testid },
-    rows.map(([label, value, id]) => h('div', { class: 'details-row' },
-      h('dt', {}, label),
-      h('dd', { 'data-testid': id }, text(value)))));
 }
 
 function contextView(user, ctx) {
@@ -564,6 +528,15 @@ const SECTIONS = {
   },
 };
 
+Object.assign(SECTIONS, registrySections({
+  state,
+  current: (seq) => seq === state.seq,
+  sessionLost,
+  routeHref,
+  navigate,
+  pageParam,
+}));
+
 // ---------------------------------------------------------------- jobs: cells and actions
 
 function jobState(j) {
@@ -627,10 +600,16 @@ function renderRoute() {
   if (!host || !tabs) return renderHome();
 
   const route = parseRoute();
-  const name = role.sections.includes(route.section) ? route.section : role.sections[0];
+  const name = tabOf(role, route.section) || role.sections[0];
   const section = SECTIONS[name];
   const seq = ++state.seq;
   stopRefresh();
+  document.body.classList.remove('layout-wide');
+  if (name !== route.section && !(section.aliases || []).includes(route.section)) {
+    route.section = name;
+    route.rest = [];
+  }
+  document.title = `${role.title} — Управдом`;
 
   tabs.replaceChildren(...role.sections.map((key) => h('a', {
     href: routeHref(key),
@@ -638,6 +617,11 @@ function renderRoute() {
     'aria-current': key === name ? 'page' : null,
     'data-testid': `tab-${key}`,
   }, SECTIONS[key].label)));
+
+  if (section.render) {
+    section.render({ route, host, seq, user });
+    return;
+  }
 
   const page = pageParam(route.params);
   const filterValues = {};
@@ -744,19 +728,7 @@ function dataTable(section, items, ctx) {
 }
 
 function pager(name, filters, page, perPage, total) {
-  const pages = Math.max(1, Math.ceil(total / perPage));
-  const go = (p) => () => navigate(name, { ...filters, page: p });
-  return h('nav', { class: 'pager', 'aria-label': 'Страницы', 'data-testid': 'pager' },
-    h('button', {
-      type: 'button', class: 'button button-secondary', disabled: page <= 1,
-      onclick: go(page - 1), 'data-testid': 'page-prev',
-    }, '← Назад'),
-    h('span', { class: 'pager-info', 'data-testid': 'page-info' },
-      `Страница ${page} из ${pages} · всего ${total}`),
-    h('button', {
-      type: 'button', class: 'button button-secondary', disabled: page >= pages,
-      onclick: go(page + 1), 'data-testid': 'page-next',
-    }, 'Вперёд →'));
+  return pagerNav(page, perPage, total, (p) => navigate(name, { ...filters, page: p }));
 }
 
 // ---------------------------------------------------------------- start

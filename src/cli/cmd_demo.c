@@ -24,13 +24,15 @@ static void print_logins(const struct cli *c)
 int cmd_demo(int argc, char **argv)
 {
     struct cli c;
-    long seed = 1, municipalities = 3, orgs = 4, residents = 10;
+    long seed = 1, municipalities = 3, orgs = 4, residents = 10, houses = 20;
     bool no_serve = false;
     const struct flag flags[] = {
         {"seed", FLAG_INT, &seed, "generator seed (same seed, same data)"},
         {"municipalities", FLAG_INT, &municipalities, "municipalities (2-10000, default 3)"},
         {"orgs-per-municipality", FLAG_INT, &orgs, "organizations in each (4-1000, default 4)"},
         {"residents", FLAG_INT, &residents, "resident users in each (1-100000, default 10)"},
+        {"houses", FLAG_INT, &houses,
+         "apartment buildings in each, plus 1/4 as many detached houses (0-100000, default 20)"},
         {"no-serve", FLAG_BOOL, &no_serve, "generate only, do not serve"},
         {NULL}};
     int rc =
@@ -38,11 +40,12 @@ int cmd_demo(int argc, char **argv)
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
     if (municipalities < 2 || municipalities > 10000 || orgs < 4 || orgs > 1000 || residents < 1 ||
-        residents > 100000 || seed < 0) {
+        residents > 100000 || seed < 0 || houses < 0 || houses > 100000) {
         cli_error(&c, "%s out of range (see --help)",
                   municipalities < 2 || municipalities > 10000 ? "--municipalities"
                   : orgs < 4 || orgs > 1000                    ? "--orgs-per-municipality"
                   : seed < 0                                   ? "--seed"
+                  : houses < 0 || houses > 100000              ? "--houses"
                                                                : "--residents");
         return EXIT_USAGE;
     }
@@ -56,7 +59,8 @@ int cmd_demo(int argc, char **argv)
     struct store *store;
     if ((rc = cli_open_store(&c, &store)))
         return rc;
-    struct demo_opts o = {(uint64_t)seed, (int)municipalities, (int)orgs, (int)residents};
+    struct demo_opts o = {(uint64_t)seed, (int)municipalities, (int)orgs, (int)residents,
+                          (int)houses};
     rc = demo_generate(store, &o, &e);
     if (rc == ERR_CONFLICT) {
         fprintf(stderr, "upravdom demo: %s: keeping what is there\n", c.cfg.db);

@@ -10,6 +10,7 @@
 
 const struct demo_stage demo_stages[] = {
     {"directory", demo_stage_directory},
+    {"registry", demo_stage_registry},
     {"jobs", demo_stage_jobs},
     {NULL, NULL},
 };

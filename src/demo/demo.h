@@ -1,6 +1,6 @@
 /* demo.h — the deterministic demo region generator. The same seed and sizes
  * give the same data on either backend. Generation runs in stages (one per
- * module: directory now; registry, billing … add theirs), each in its own
+ * module: directory, registry now; billing … add theirs), each in its own
  * transaction, reporting progress. Stages share what they made through the
  * context (ids by municipality), so a later stage can hang its rows on them. */
 #ifndef UPRAVDOM_DEMO_H
@@ -16,6 +16,7 @@ struct demo_opts {
     int municipalities;        /* >= 2 */
     int orgs_per_municipality; /* >= 4: УО, РСО, ЕИРЦ, ТКО, then more УО */
     int residents;             /* resident users per municipality, >= 1 */
+    int houses;                /* apartment buildings (МКД) per municipality, >= 0 */
 };
 
 struct demo_ctx {
@@ -49,6 +50,8 @@ int demo_generate(struct store *s, const struct demo_opts *o, struct err *e);
 
 /* The stage that makes the region, municipalities, organizations and users. */
 int demo_stage_directory(struct demo_ctx *d, struct err *e);
+/* Houses, premises, rights, accounts and recent changes (demo_registry.c). */
+int demo_stage_registry(struct demo_ctx *d, struct err *e);
 /* Schedules, so the operators' pages show the scheduler at work. */
 int demo_stage_jobs(struct demo_ctx *d, struct err *e);
 

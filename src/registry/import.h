@@ -87,10 +87,16 @@ struct reg_import_result {
  * Returns 0 when the file was applied (with o->skip_invalid: its good rows;
  * the rejected ones, each with its reasons in a last column, are written to
  * PATH.rejected.csv and listed in out->errors). Returns ERR_INVALID when the
- * file has errors (out->errors lists them; nothing must be committed), or
- * when its header is unusable even with skip_invalid; ERR_IO when it cannot
- * be read (e->msg names it); ERR_DB, ERR_NOMEM; ERR_SCOPE without a scope.
- * Strings of out live in arena a. */
+ * file has errors (out->errors lists them; nothing must be committed) —
+ * with skip_invalid too when its header is unusable or the CSV itself is
+ * broken (an unterminated quote hides where rows end, so no row can be
+ * trusted); ERR_INVALID with field "date" for a bad o->date; ERR_IO when it
+ * cannot be read or PATH.rejected.csv written (e->msg names it); ERR_DB,
+ * ERR_NOMEM; ERR_SCOPE without a scope. Strings of out live in arena a.
+ *
+ * On SQLite the transaction must have been begun with store_begin (BEGIN
+ * IMMEDIATE, the write lock held from the start): new premises and rights
+ * get their ids from the import, as max(id) + 1 …. */
 int reg_import_run(struct store_conn *c, const struct reg_import_opts *o, struct arena *a,
                    struct reg_import_result *out, struct err *e);
 

@@ -43,6 +43,8 @@ struct store_val {
 #define SV_I(x) ((struct store_val){.type = SV_INT, .i = (x)})
 #define SV_T(x) ((struct store_val){.type = (x) ? SV_TEXT : SV_NULL, .s = (x)})
 #define SV_NULLV ((struct store_val){.type = SV_NULL})
+/* Text that is never NULL (a literal). */
+#define SV_S(x) ((struct store_val){.type = SV_TEXT, .s = (x)})
 /* An id that may be absent (0 means NULL). */
 #define SV_ID(x) ((x) ? SV_I(x) : SV_NULLV)
 

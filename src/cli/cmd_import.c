@@ -1,0 +1,217 @@
+/* cmd_import.c — `upravdom import houses FILE` and `upravdom import premises
+ * FILE`: the registry's files (docs/registry.md "Files") loaded in one
+ * transaction, as the installation, with an audit entry. A file with errors
+ * changes nothing: every error is printed as FILE:LINE:COLUMN: message and
+ * the exit code is 2. */
+#include "cli/cli.h"
+
+#include "audit/audit.h"
+#include "registry/import.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const struct store_scope system_scope = {.kind = SCOPE_SYSTEM};
+static const struct audit_actor cli_actor = {.address = "cli"};
+
+/* A progress line on a terminal, rewritten in place; nothing on a pipe. */
+static void show_progress(void *ctx, const char *phase, int64_t done, int64_t total)
+{
+    const char *command = ctx;
+    fprintf(stderr, "\r\033[K%s: %s %lld%%", command, phase,
+            (long long)(total > 0 ? done * 100 / total : 100));
+    fflush(stderr);
+}
+
+/* Takes the one argument that is not a flag (FILE) out of argv. Flags other
+ * than the boolean ones take a value, unless written --flag=value. */
+static const char *take_file(int *argc, char **argv, int *extra)
+{
+    const char *file = NULL;
+    int n = 0;
+    *extra = 0;
+    for (int i = 0; i < *argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) == 0) {
+            argv[n++] = argv[i];
+            bool boolean = strcmp(a, "--skip-invalid") == 0 || strcmp(a, "--help") == 0 ||
+                           strchr(a, '=') != NULL;
+            if (!boolean && i + 1 < *argc)
+                argv[n++] = argv[++i];
+        } else if (!file) {
+            file = a;
+        } else {
+            argv[n++] = argv[i];
+            ++*extra;
+        }
+    }
+    *argc = n;
+    argv[n] = NULL;
+    return file;
+}
+
+static void print_summary(const char *command, const char *file, const struct reg_import_result *r,
+                          bool premises)
+{
+    printf("%s: %s (%s, separator '%c')\n", command, file, r->encoding ? r->encoding : "?",
+           r->separator ? r->separator : ';');
+    printf("rows read: %lld\nrows applied: %lld\nrows rejected: %lld\nhouses: %lld\n",
+           (long long)r->rows, (long long)r->rows_applied, (long long)r->rows_rejected,
+           (long long)r->houses);
+    if (premises)
+        printf("premises created: %lld\npremises updated: %lld\nrights created: %lld\n"
+               "rights updated: %lld\nrights ended: %lld\nchanges recorded: %lld\n",
+               (long long)r->premises_created, (long long)r->premises_updated,
+               (long long)r->rights_created, (long long)r->rights_updated,
+               (long long)r->rights_ended, (long long)r->changes);
+    else
+        printf("houses created: %lld\nhouses updated: %lld\n", (long long)r->houses_created,
+               (long long)r->houses_updated);
+    if (r->rejected_path)
+        printf("rejected rows written to: %s\n", r->rejected_path);
+}
+
+static void print_errors(const char *file, const struct reg_import_result *r)
+{
+    for (int i = 0; i < r->nerrors; i++)
+        fprintf(stderr, "%s:%ld:%d: %s\n", file, r->errors[i].line, r->errors[i].col,
+                r->errors[i].msg);
+    if (r->error_count > r->nerrors)
+        fprintf(stderr, "%s: … and %lld more errors\n", file,
+                (long long)(r->error_count - r->nerrors));
+}
+
+static json_t *audit_detail(const char *file, const char *date, const struct reg_import_result *r,
+                            bool premises)
+{
+    json_t *d =
+        json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "file", file, "kind",
+                  premises ? "premises" : "houses", "rows", (json_int_t)r->rows, "rows_applied",
+                  (json_int_t)r->rows_applied, "rows_rejected", (json_int_t)r->rows_rejected,
+                  "houses", (json_int_t)r->houses, "errors", (json_int_t)r->error_count);
+    if (!d)
+        return NULL;
+    if (premises) {
+        json_object_set_new(d, "date", json_string(date));
+        json_object_set_new(d, "premises_created", json_integer(r->premises_created));
+        json_object_set_new(d, "premises_updated", json_integer(r->premises_updated));
+        json_object_set_new(d, "rights_created", json_integer(r->rights_created));
+        json_object_set_new(d, "rights_updated", json_integer(r->rights_updated));
+        json_object_set_new(d, "rights_ended", json_integer(r->rights_ended));
+        json_object_set_new(d, "changes", json_integer(r->changes));
+    } else {
+        json_object_set_new(d, "houses_created", json_integer(r->houses_created));
+        json_object_set_new(d, "houses_updated", json_integer(r->houses_updated));
+    }
+    return d;
+}
+
+static int run_import(int argc, char **argv, enum reg_import_kind kind)
+{
+    bool premises = kind == REG_IMPORT_PREMISES;
+    const char *command = premises ? "import premises" : "import houses";
+    struct cli c;
+    const char *date = NULL;
+    bool skip = false;
+    const struct flag house_flags[] = {
+        {"skip-invalid", FLAG_BOOL, &skip,
+         "apply the good rows; write the rejected ones to FILE.rejected.csv"},
+        {NULL}};
+    const struct flag premises_flags[] = {
+        {"date", FLAG_STRING, &date, "the extract's date, YYYY-MM-DD (default: today)"},
+        {"skip-invalid", FLAG_BOOL, &skip,
+         "apply the good rows; write the rejected ones to FILE.rejected.csv"},
+        {NULL}};
+    int extra;
+    const char *file = take_file(&argc, argv, &extra);
+    int rc = cli_setup(&c, command,
+                       premises ? "import premises FILE [--date YYYY-MM-DD] [--skip-invalid]"
+                                : "import houses FILE [--skip-invalid]",
+                       premises ? premises_flags : house_flags, argc, argv);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (!file || extra) {
+        cli_error(&c, extra ? "one FILE expected" : "FILE is required (see --help)");
+        return EXIT_USAGE;
+    }
+    char today[11];
+    if (!date) {
+        time_t t = time(NULL);
+        struct tm tm;
+        localtime_r(&t, &tm);
+        strftime(today, sizeof today, "%Y-%m-%d", &tm);
+        date = today;
+    }
+    struct store *s;
+    struct store_conn *conn;
+    if ((rc = cli_open_conn(&c, &s, &conn)))
+        return rc;
+    struct arena *a = arena_new();
+    struct err e = {0};
+    struct reg_import_result res = {0};
+    struct reg_import_opts o = {.kind = kind,
+                                .path = file,
+                                .date = date,
+                                .skip_invalid = skip,
+                                .scope = &system_scope,
+                                .progress = isatty(STDERR_FILENO) ? show_progress : NULL,
+                                .progress_ctx = (void *)command};
+    if (!a || store_begin(conn, &e)) {
+        rc = a ? cli_run_error(&c, &e) : EXIT_FAIL;
+        goto done;
+    }
+    rc = reg_import_run(conn, &o, a, &res, &e);
+    if (o.progress)
+        fprintf(stderr, "\r\033[K");
+    if (rc == 0) {
+        json_t *detail = audit_detail(file, date, &res, premises);
+        struct audit_object obj = {"registry_import"};
+        rc = audit_write(conn, &cli_actor, "registry.import", &obj, detail, &e);
+        json_decref(detail);
+        if (rc == 0)
+            rc = store_commit(conn, &e);
+        if (rc) {
+            rc = cli_run_error(&c, &e);
+            goto done;
+        }
+        print_errors(file, &res); /* the rejected rows' reasons, with --skip-invalid */
+        print_summary(command, file, &res, premises);
+        rc = EXIT_OK;
+    } else if (rc == ERR_INVALID && res.error_count) {
+        store_rollback(conn);
+        print_errors(file, &res);
+        cli_error(&c, "%s: %lld error(s); nothing was changed", file, (long long)res.error_count);
+        rc = EXIT_USAGE;
+    } else {
+        store_rollback(conn);
+        if (rc == ERR_IO || rc == ERR_INVALID) {
+            cli_error(&c, "%s", e.msg);
+            rc = EXIT_USAGE;
+        } else {
+            rc = cli_run_error(&c, &e);
+        }
+    }
+done:
+    arena_free(a);
+    cli_close_conn(s, conn);
+    return rc;
+}
+
+static int import_houses(int argc, char **argv)
+{
+    return run_import(argc, argv, REG_IMPORT_HOUSES);
+}
+
+static int import_premises(int argc, char **argv)
+{
+    return run_import(argc, argv, REG_IMPORT_PREMISES);
+}
+
+int cmd_import(int argc, char **argv)
+{
+    static const char *const subs[] = {"houses", "premises", NULL};
+    static int (*const fns[])(int, char **) = {import_houses, import_premises};
+    return cli_subcommand("import", argc, argv, subs, fns);
+}
