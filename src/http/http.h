@@ -159,6 +159,8 @@ int api_registry_changes(struct http_req *r);
 int api_reports_house(struct http_req *r);
 int api_registry_quality(struct http_req *r);
 int api_registry_notice(struct http_req *r);
+int api_imports_houses(struct http_req *r);
+int api_imports_premises(struct http_req *r);
 
 /* JSON of directory objects (api_directory.c). */
 json_t *json_user(struct http_req *r, const struct user *u);

@@ -41,5 +41,7 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/registry/quality", RIGHT_REGISTRY_READ, api_registry_quality},
     {"GET", "/api/v1/registry/notice", RIGHT_REGISTRY_READ, api_registry_notice},
     {"GET", "/api/v1/reports/house", RIGHT_REGISTRY_READ, api_reports_house},
+    {"POST", "/api/v1/imports/houses", RIGHT_REGISTRY_WRITE, api_imports_houses},
+    {"POST", "/api/v1/imports/premises", RIGHT_REGISTRY_WRITE, api_imports_premises},
     {NULL, NULL, RIGHT_NONE, NULL},
 };
