@@ -45,7 +45,7 @@ function problemMessage(status, problem, headers) {
  * Sends one request; resolves to the parsed JSON body (null for an empty body),
  * rejects with ApiError (status 0 when the server could not be reached).
  */
-export async function request(method, path, { body, query } = {}) {
+export async function request(method, path, { body, query, raw, type } = {}) {
   let url = BASE + path;
   if (query) {
     const params = new URLSearchParams();
@@ -63,6 +63,9 @@ export async function request(method, path, { body, query } = {}) {
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
+  } else if (raw !== undefined) { // a file as it is (Blob, ArrayBuffer)
+    init.headers['Content-Type'] = type || 'application/octet-stream';
+    init.body = raw;
   }
 
   let response;
@@ -93,4 +96,6 @@ export const api = {
   me: () => request('GET', '/me'),
   list: (path, query) => request('GET', path, { query }),
   get: (path) => request('GET', path),
+  /** POSTs a file's bytes as the request body (the registry imports). */
+  upload: (path, file, type, query) => request('POST', path, { raw: file, type, query }),
 };

@@ -58,6 +58,22 @@ const METER_LABELS = {
   verified_until: 'поверка до',
 };
 
+// The registry imports (registry.write): what can be uploaded, and who may.
+const IMPORT_ROLES = ['admin', 'region_operator', 'municipal_operator', 'org_staff'];
+const IMPORT_KINDS = {
+  houses: { label: 'Паспорта домов', done: 'Паспорта домов загружены' },
+  premises: { label: 'Выписка помещений и прав', done: 'Выписка загружена' },
+};
+// Problem fields of an upload that are not a cell of the file.
+const IMPORT_FIELDS = { date: 'дата выписки', skip_invalid: 'режим', file: 'файл' };
+
+/** Today as YYYY-MM-DD in the browser's time zone (the default date of an extract). */
+function todayLocal() {
+  const d = new Date();
+  const pad = (x) => String(x).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
 // ---------------------------------------------------------------- lookups (per session)
 
 let cache = { user: null };
@@ -265,11 +281,25 @@ export function registrySections(app) {
       href, class: 'subtab', 'aria-current': key === view ? 'page' : null, 'data-testid': `registry-view-${key}`,
     }, label);
 
+    // After an import: fresh figures, and the list (houses or changes) reloaded in place.
+    const reload = () => {
+      const c = lookups(user);
+      c.quality = null;
+      c.houses.clear();
+      c.premises.clear();
+      if (!app.current(seq)) return;
+      body.setAttribute('aria-busy', 'true');
+      loadQuality(user, quality, seq);
+      if (view === 'changes') loadChanges(route, user, body, seq);
+      else loadHouses(route, user, body, seq);
+    };
+
     host.replaceChildren(h('section', { class: 'list-section', 'data-testid': 'section-registry', 'aria-labelledby': 'h-registry' },
       h('h2', { id: 'h-registry' }, 'Реестр домов и помещений'),
       h('section', { class: 'quality-panel', 'aria-labelledby': 'h-quality' },
         h('h3', { id: 'h-quality' }, 'Качество данных'),
         quality),
+      IMPORT_ROLES.includes(user.role) ? importPanel(reload) : null,
       h('nav', { class: 'subtabs', 'aria-label': 'Разделы реестра' },
         subtab('houses', 'Дома', app.routeHref('registry')),
         subtab('changes', 'Изменения', app.routeHref('registry/changes'))),
@@ -415,6 +445,145 @@ export function registrySections(app) {
     municipality ? field('filter-houses-municipality', 'Муниципальное образование', municipality) : null,
     h('button', { type: 'submit', class: 'button', 'data-testid': 'filter-houses-submit' }, 'Найти'),
     active ? h('a', { class: 'button button-secondary', href: app.routeHref('registry') }, 'Сбросить') : null);
+  }
+
+  // ---- imports (docs/registry.md, "Files"): the file's bytes are the request body
+
+  /** «Импорт»: a passport or extract CSV uploaded to /imports/{houses|premises}; onImported() after a 200. */
+  function importPanel(onImported) {
+    const field = (id, label, control, attrs = {}) => h('div', { class: 'field field-inline', ...attrs }, h('label', { for: id }, label), control);
+    const kind = h('select', { id: 'import-kind', name: 'kind', 'data-testid': 'import-kind' },
+      Object.entries(IMPORT_KINDS).map(([v, k]) => h('option', { value: v }, k.label)));
+    const file = h('input', {
+      id: 'import-file', name: 'file', type: 'file', accept: '.csv,text/csv', required: true, 'data-testid': 'import-file',
+    });
+    const date = h('input', { id: 'import-date', name: 'date', type: 'date', value: todayLocal(), required: true, 'data-testid': 'import-date' });
+    const dateField = field('import-date', 'Дата выписки', date, { hidden: true });
+    const skip = h('input', { id: 'import-skip', name: 'skip_invalid', type: 'checkbox', 'data-testid': 'import-skip' });
+    const submit = h('button', { type: 'submit', class: 'button', 'data-testid': 'import-submit' }, 'Загрузить');
+    const result = h('div', { class: 'import-result', 'aria-live': 'polite', 'data-testid': 'import-result' });
+
+    const syncKind = () => {
+      const premises = kind.value === 'premises';
+      dateField.hidden = !premises;
+      date.disabled = !premises;
+    };
+    kind.addEventListener('change', syncKind);
+    syncKind();
+
+    let busy = false;
+    async function upload(event) {
+      event.preventDefault();
+      if (busy) return;
+      const chosen = file.files && file.files[0];
+      if (!chosen) {
+        result.replaceChildren(alertBox('Выберите файл CSV', 'import-error'));
+        return;
+      }
+      const what = kind.value;
+      const query = { skip_invalid: skip.checked ? 'true' : 'false', filename: chosen.name };
+      if (what === 'premises') {
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(date.value)) {
+          result.replaceChildren(alertBox('Укажите дату выписки', 'import-error'));
+          return;
+        }
+        query.date = date.value;
+      }
+      busy = true;
+      submit.disabled = true;
+      result.setAttribute('aria-busy', 'true');
+      result.replaceChildren(h('p', { class: 'loading', role: 'status', 'data-testid': 'import-progress' }, `Загрузка… ${chosen.name}`));
+      let answer;
+      try {
+        answer = await api.upload(`/imports/${what}`, chosen, 'text/csv', query);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) {
+          app.sessionLost();
+          return;
+        }
+        result.replaceChildren(importRejected(err));
+        return;
+      } finally {
+        busy = false;
+        submit.disabled = false;
+        result.setAttribute('aria-busy', 'false');
+      }
+      result.replaceChildren(importDone(what, chosen.name, answer || {}));
+      onImported();
+    }
+
+    return h('details', { class: 'import-panel', 'data-testid': 'import-panel' },
+      h('summary', { 'data-testid': 'import-toggle' }, 'Импорт'),
+      h('form', { class: 'filters import-form', 'aria-label': 'Импорт файла', onsubmit: upload },
+        field('import-kind', 'Что загружается', kind),
+        field('import-file', 'Файл CSV', file),
+        dateField,
+        h('div', { class: 'field field-inline field-check' },
+          h('label', { for: 'import-skip' }, skip, 'Применить верные строки, отклонённые перечислить')),
+        submit),
+      h('p', { class: 'muted import-hint' },
+        'Файл с ошибками не меняет ничего; ошибки перечисляются построчно. Кодировка UTF-8 или Windows-1251, разделитель «;» или «,».'),
+      result);
+  }
+
+  /** A 200 answer: what was read and changed, and the rejected rows (skip_invalid). */
+  function importDone(what, name, r) {
+    const n = (key) => (Number.isFinite(r[key]) ? r[key] : 0);
+    const rows = [
+      ['Строк прочитано', formatCount(n('rows')), 'import-rows'],
+      ['Применено', formatCount(n('rows_applied')), 'import-applied'],
+      ['Отклонено', formatCount(n('rows_rejected')), 'import-rejected'],
+    ];
+    if (what === 'houses' || n('houses_created') || n('houses_updated')) {
+      rows.push(['Домов создано / обновлено', `${formatCount(n('houses_created'))} / ${formatCount(n('houses_updated'))}`, 'import-houses']);
+    }
+    if (what === 'premises' || n('premises_created') || n('premises_updated')) {
+      rows.push(['Помещений создано / обновлено', `${formatCount(n('premises_created'))} / ${formatCount(n('premises_updated'))}`, 'import-premises']);
+      rows.push(['Прав создано / изменено / прекращено',
+        `${formatCount(n('rights_created'))} / ${formatCount(n('rights_updated'))} / ${formatCount(n('rights_ended'))}`, 'import-rights']);
+    }
+    rows.push(['Изменений записано', formatCount(n('changes')), 'import-changes']);
+    const errors = Array.isArray(r.errors) ? r.errors : [];
+    const total = Math.max(n('error_count'), errors.length);
+    return h('div', { class: 'import-done', 'data-testid': 'import-done' },
+      h('p', { class: 'notice', role: 'status' },
+        `${IMPORT_KINDS[what] ? IMPORT_KINDS[what].done : 'Файл загружен'}: ${name}${n('rows_rejected') ? ', часть строк отклонена' : ''}`),
+      details(rows, 'import-counts', 'details-compact'),
+      errors.length ? [
+        h('h4', {}, 'Отклонённые строки'),
+        total > errors.length ? h('p', { class: 'muted' }, `Показаны первые ${formatCount(errors.length)} из ${formatCount(total)}`) : null,
+        importErrorTable(errors.map((e) => [e.line, e.column, e.message]), 'import-rejected-rows'),
+      ] : null);
+  }
+
+  /** A failed upload: a 422 with the file's errors as a table, anything else as the usual alert. */
+  function importRejected(err) {
+    const problem = err instanceof ApiError ? err.problem : null;
+    const errors = problem && Array.isArray(problem.errors) ? problem.errors : [];
+    if (err.status !== 422 || !errors.length) {
+      return alertBox((err && err.message) || 'Не удалось загрузить файл', 'import-error');
+    }
+    const rows = errors.map((e) => {
+      const m = /^(\d+):(\d+)$/.exec(String(e.field || ''));
+      if (m) return [m[1], m[2], e.message];
+      return [null, IMPORT_FIELDS[e.field] || e.field, e.message]; // an argument of the upload, not a cell
+    });
+    return h('div', { class: 'import-failed', 'data-testid': 'import-failed' },
+      alertBox('Файл не принят, ничего не изменено', 'import-error'),
+      importErrorTable(rows, 'import-errors'));
+  }
+
+  function importErrorTable(rows, testid) {
+    return h('div', { class: 'table-wrap' },
+      h('table', { class: 'data-table import-errors', 'data-testid': testid },
+        h('thead', {}, h('tr', {},
+          h('th', { scope: 'col', class: 'num' }, 'Строка'),
+          h('th', { scope: 'col', class: 'num' }, 'Столбец'),
+          h('th', { scope: 'col' }, 'Причина'))),
+        h('tbody', {}, rows.map(([line, column, message]) => h('tr', { 'data-line': line ?? '', 'data-column': column ?? '' },
+          h('td', { class: 'num' }, text(line)),
+          h('td', { class: 'num' }, text(column)),
+          h('td', {}, text(message)))))));
   }
 
   // ---- changes
