@@ -10,18 +10,16 @@
 // UPRAVDOM_E2E_SCREENSHOTS (a directory: screenshots ui-registry-*.png are written there).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 process.env.UPRAVDOM_BIN ||= path.resolve(HERE, '../../build/upravdom');
-const { startServer, api, DEMO_PASSWORD } = await import('../lib/harness.mjs');
+const { startServer, api } = await import('../lib/harness.mjs');
+const { launchBrowser, openGuardedPage, loginThroughForm, TIMEOUT } = await import('./browser.mjs');
 
-const CHROMIUM = process.env.UPRAVDOM_CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOTS = process.env.UPRAVDOM_E2E_SCREENSHOTS || '';
-const TIMEOUT = 15000;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const NBSP = '\u00a0';
 
@@ -31,15 +29,10 @@ let client;
 const tokens = {};
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
   server = await startServer();
   client = api(server.url);
   for (const login of ['admin', 'mun1', 'mun2', 'uo1', 'resident1']) tokens[login] = await client.login(login);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchBrowser();
   if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
@@ -58,61 +51,9 @@ async function apiGet(login, p) {
   return r.body;
 }
 
-/**
- * A fresh context and page recording what the page must not do: requests to anything but
- * 127.0.0.1, uncaught exceptions, console errors (but the expected ones), dialogs, and
- * failing loads of its own files. `expected` lists HTTP statuses the test provokes on purpose.
- */
-async function openPage({ expected = [] } = {}) {
-  const context = await browser.newContext({ locale: 'ru-RU', viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(TIMEOUT);
-  const page = await context.newPage();
-  const outside = [];
-  const problems = [];
-  const allowed = new RegExp(`Failed to load resource: the server responded with a status of (${[401, ...expected].join('|')})\\b`);
-  page.on('request', (req) => {
-    const url = new URL(req.url());
-    if (url.protocol === 'data:') return;
-    if (url.hostname !== '127.0.0.1') outside.push(req.url());
-  });
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    // GET /api/v1/me before the login answers 401; the browser logs it.
-    if (allowed.test(msg.text())) return;
-    problems.push(`console.error: ${msg.text()}`);
-  });
-  page.on('dialog', (dialog) => {
-    problems.push(`dialog: ${dialog.message()}`);
-    dialog.dismiss().catch(() => {});
-  });
-  page.on('response', (res) => {
-    if (!new URL(res.url()).pathname.startsWith('/api/') && ![200, 304].includes(res.status())) {
-      problems.push(`${res.request().resourceType()} ${res.url()} answered ${res.status()}`);
-    }
-  });
-  return {
-    context,
-    page,
-    async finish() {
-      try {
-        assert.deepEqual(outside, [], 'the page requested something outside 127.0.0.1');
-        assert.deepEqual(problems, [], 'the page reported errors');
-      } finally {
-        await context.close();
-      }
-    },
-  };
-}
+const openPage = (opts) => openGuardedPage(browser, opts);
 
-async function login(page, user) {
-  await page.goto(`${server.url}/`);
-  await page.getByTestId('login-form').waitFor({ state: 'visible' });
-  await page.getByLabel('Логин').fill(user);
-  await page.getByLabel('Пароль').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Войти' }).click();
-  await page.getByTestId('home-title').waitFor();
-}
+const login = (page, user) => loginThroughForm(page, server.url, user);
 
 async function shot(page, name, locator) {
   if (!SCREENSHOTS) return;
