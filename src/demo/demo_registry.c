@@ -213,33 +213,6 @@ static int buf_reserve(struct buf *b, size_t more)
     return 0;
 }
 
-/* Appends v as an element of a PostgreSQL array literal. */
-static int buf_element(struct buf *b, const struct store_val *v, bool first)
-{
-    if (buf_reserve(b, v->type == SV_TEXT ? 2 * strlen(v->s) + 4 : 24))
-        return -1;
-    char *o = b->p + b->len;
-    *o++ = first ? '{' : ',';
-    switch (v->type) {
-    case SV_NULL:
-        memcpy(o, "NULL", 4);
-        o += 4;
-        break;
-    case SV_INT: o += sprintf(o, "%" PRId64, v->i); break;
-    case SV_TEXT:
-        *o++ = '"';
-        for (const char *s = v->s; *s; s++) {
-            if (*s == '"' || *s == '\\')
-                *o++ = '\\';
-            *o++ = *s;
-        }
-        *o++ = '"';
-        break;
-    }
-    b->len = (size_t)(o - b->p);
-    return 0;
-}
-
 static void bulk_free(struct bulk *b)
 {
     for (int i = 0; i < MAXCOLS; i++)
@@ -254,20 +227,12 @@ static void bulk_free(struct bulk *b)
 static const char *lite_sql(int t, const char *one, int ncols)
 {
     static char sql[NTABLES][LITE_SQL_SIZE];
-    char *s = sql[t];
-    if (s[0])
-        return s;
-    const char *values = strstr(one, " VALUES ");
-    size_t len = (size_t)(values - one) + strlen(" VALUES ");
-    memcpy(s, one, len);
-    for (int r = 0, k = 1; r < LITE_ROWS; r++)
-        for (int c = 0; c < ncols; c++)
-            len += (size_t)snprintf(s + len, LITE_SQL_SIZE - len, "%s$%d%s",
-                                    c   ? ", "
-                                    : r ? ", ("
-                                        : "(",
-                                    k++, c == ncols - 1 ? ")" : "");
-    return s;
+    if (!sql[t][0]) {
+        const char *values = strstr(one, " VALUES ");
+        if (store_values_sql(sql[t], LITE_SQL_SIZE, one, (size_t)(values - one), ncols, LITE_ROWS))
+            sql[t][0] = '\0';
+    }
+    return sql[t][0] ? sql[t] : NULL;
 }
 
 /* ------------------------------------------------------------- the context */
@@ -433,10 +398,8 @@ static int bulk_flush(struct gen *g, struct bulk *b, struct err *e)
     struct store_val p[MAXCOLS];
     for (int i = 0; i < b->ncols; i++) {
         struct buf *c = &b->col[i];
-        if (buf_reserve(c, 1))
+        if (store_array_close(&c->p, &c->len, &c->cap))
             return err_set(e, ERR_NOMEM, "out of memory");
-        c->p[c->len++] = '}';
-        c->p[c->len] = '\0';
         p[i] = SV_T(c->p);
     }
     int rc = store_exec(g->c, b->many, p, b->ncols, NULL, e);
@@ -471,7 +434,7 @@ static int put(struct gen *g, struct bulk *b, const struct store_val *v, int n, 
         return ++b->nrows == LITE_ROWS ? lite_flush(g, b, e) : 0;
     }
     for (int i = 0; i < n; i++)
-        if (buf_element(&b->col[i], &v[i], b->nrows == 0))
+        if (store_array_append(&b->col[i].p, &b->col[i].len, &b->col[i].cap, &v[i], b->nrows == 0))
             return err_set(e, ERR_NOMEM, "out of memory");
     return ++b->nrows >= BATCH ? flush_all(g, e) : 0;
 }
@@ -570,7 +533,7 @@ static int tables(struct gen *g)
     for (int t = 0; !g->pg && t < NTABLES; t++) {
         all[t]->lite = lite_sql(t, all[t]->one, all[t]->ncols);
         all[t]->vals = malloc(sizeof *all[t]->vals * LITE_ROWS * (size_t)all[t]->ncols);
-        if (!all[t]->vals)
+        if (!all[t]->lite || !all[t]->vals)
             return -1;
     }
     return 0;

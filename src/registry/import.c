@@ -613,24 +613,6 @@ struct batch {
     int n; /* rows collected */
 };
 
-static int buf_put(struct batch *b, int k, const char *s, size_t n)
-{
-    if (b->len[k] + n + 1 > b->cap[k]) {
-        size_t cap = b->cap[k] ? b->cap[k] : 4096;
-        while (cap < b->len[k] + n + 1)
-            cap *= 2;
-        char *p = realloc(b->buf[k], cap);
-        if (!p)
-            return ERR_NOMEM;
-        b->buf[k] = p;
-        b->cap[k] = cap;
-    }
-    memcpy(b->buf[k] + b->len[k], s, n);
-    b->len[k] += n;
-    b->buf[k][b->len[k]] = '\0';
-    return 0;
-}
-
 /* Appends one row of values to the batch. */
 static int batch_add(struct batch *b, const struct store_val *v)
 {
@@ -647,32 +629,9 @@ static int batch_add(struct batch *b, const struct store_val *v)
         b->n++;
         return 0;
     }
-    for (int k = 0; k < b->ncols; k++) {
-        int rc = buf_put(b, k, b->n ? "," : "{", 1);
-        if (rc == 0 && v[k].type == SV_NULL) {
-            rc = buf_put(b, k, "NULL", 4);
-        } else if (rc == 0 && v[k].type == SV_INT) {
-            char num[24];
-            int len = snprintf(num, sizeof num, "%lld", (long long)v[k].i);
-            rc = buf_put(b, k, num, (size_t)len);
-        } else if (rc == 0) {
-            /* A quoted array element: backslash before '"' and '\'. */
-            rc = buf_put(b, k, "\"", 1);
-            for (const char *p = v[k].s; rc == 0 && *p; p++) {
-                size_t run = strcspn(p, "\"\\");
-                rc = buf_put(b, k, p, run);
-                p += run;
-                if (rc == 0 && *p)
-                    rc = buf_put(b, k, (char[]){'\\', *p}, 2);
-                if (!*p)
-                    break;
-            }
-            if (rc == 0)
-                rc = buf_put(b, k, "\"", 1);
-        }
-        if (rc)
-            return rc;
-    }
+    for (int k = 0; k < b->ncols; k++)
+        if (store_array_append(&b->buf[k], &b->len[k], &b->cap[k], &v[k], b->n == 0))
+            return ERR_NOMEM;
     b->n++;
     return 0;
 }
@@ -681,7 +640,7 @@ static int batch_add(struct batch *b, const struct store_val *v)
 static int batch_params(struct batch *b, struct store_val *p)
 {
     for (int k = 0; k < b->ncols; k++) {
-        if (buf_put(b, k, "}", 1))
+        if (store_array_close(&b->buf[k], &b->len[k], &b->cap[k]))
             return ERR_NOMEM;
         p[k] = SV_T(b->buf[k]);
     }
@@ -736,17 +695,11 @@ static void build_lite_sql(void)
 {
     for (int t = 0; t < LS_N; t++)
         for (int many = 0; many < 2; many++) {
-            char *p = lite_sql[t][many], *end = p + sizeof lite_sql[t][many];
-            p += snprintf(p, (size_t)(end - p), "%s VALUES ", lite_insert[t].head);
-            int rows = many ? BATCH_LITE : 1, k = 1;
-            for (int r = 0; r < rows; r++)
-                for (int c = 0; c < lite_insert[t].ncols; c++, k++)
-                    p += snprintf(p, (size_t)(end - p), "%s$%d%s",
-                                  c   ? ""
-                                  : r ? ", ("
-                                      : "(",
-                                  k, c + 1 < lite_insert[t].ncols ? ", " : ")");
-            assert(p < end);
+            const char *head = lite_insert[t].head;
+            int rc = store_values_sql(lite_sql[t][many], sizeof lite_sql[t][many], head,
+                                      strlen(head), lite_insert[t].ncols, many ? BATCH_LITE : 1);
+            assert(rc == 0); /* the sizes are fixed: a fit is an invariant */
+            (void)rc;
         }
 }
 

@@ -94,6 +94,22 @@ const char *store_dup(struct store_rows *r, int col, struct arena *a);
 int store_query_int(struct store_conn *c, const char *sql, const struct store_val *params, int n,
                     int64_t *out, struct err *e);
 
+/* ---- bulk writes (bulk.c): the dialect pieces of batched INSERTs ---- */
+
+/* Writes "HEAD VALUES ($1, …, $n), (…)" for `rows` rows of `ncols` columns,
+ * where HEAD is the first head_len bytes of head ("INSERT INTO t (a, b)").
+ * ERR_INVALID if it does not fit in size bytes. The text must then live for
+ * the program (statements are cached by the SQL's address). */
+int store_values_sql(char *out, size_t size, const char *head, size_t head_len, int ncols,
+                     int rows);
+
+/* Appends v to a PostgreSQL array literal being built in the malloc'ed
+ * buffer *buf (length *len, capacity *cap): "{" before the first element,
+ * "," before the others; texts quoted with '"' and '\' escaped; NULL as
+ * NULL. Close it with store_array_close. ERR_NOMEM when out of memory. */
+int store_array_append(char **buf, size_t *len, size_t *cap, const struct store_val *v, bool first);
+int store_array_close(char **buf, size_t *len, size_t *cap);
+
 /* Applies the embedded numbered migrations not yet recorded in
  * schema_migrations, each in its own transaction. *applied gets how many. */
 int store_migrate(struct store *s, int *applied, struct err *e);
