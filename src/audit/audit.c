@@ -46,7 +46,7 @@ int audit_list(struct store_conn *c, const struct store_scope *s, const struct a
     if ((rc = store_query_int(c, "SELECT count(*) FROM audit_log l WHERE " AUDIT_FILTER, p, 6,
                               total, e)))
         return rc;
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(c,
                           "SELECT l.id, l.at, l.user_id, l.user_login, l.action, l.object_type,"
                           " l.object_id, l.address, l.request_id, l.detail FROM audit_log l"

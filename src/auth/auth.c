@@ -140,7 +140,7 @@ static int throttle_wait(struct store_conn *c, const char *login, const char *ad
     *wait = 0;
     for (int i = 0; i < 2; i++) {
         struct store_val p[] = {SV_T(key[i]), SV_I(now - AUTH_WINDOW)};
-        struct store_rows *r;
+        struct store_rows *r = NULL;
         int rc = store_query(c, sql[i], p, 2, &r, e);
         if (rc)
             return rc;
@@ -236,7 +236,7 @@ int auth_session_find(struct store_conn *c, const char *token, struct arena *a,
         return err_set(e, ERR_AUTH, "сессия не найдена");
     hash_token(token, out->token_hash);
     struct store_val p[] = {SV_T(out->token_hash), SV_I(store_now())};
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     int rc = store_query(c,
                          "SELECT u.id, u.login, u.full_name, u.email, u.role, u.region_id,"
                          " u.municipality_id, u.org_id, u.active, u.created_at"

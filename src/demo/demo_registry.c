@@ -1429,7 +1429,7 @@ static int load_municipality(struct gen *g, struct mun *mu, int i, struct err *e
     mu->eirc = d->org_ids[i * per + 2];
     mu->district = 1 + i % 99;
 
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     const char *name = NULL;
     int rc = store_query(g->c, "SELECT name, oktmo FROM municipalities WHERE id = $1",
                          VALS(SV_I(mu->id)), 1, &r, e);

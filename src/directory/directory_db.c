@@ -47,7 +47,7 @@ int dir_region_get(struct store_conn *c, const struct store_scope *s, int64_t id
     struct store_val p[4];
     store_scope_bind(s, p);
     p[1] = SV_I(id);
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(c,
                           "SELECT " REGION_COLS " FROM regions r"
                           " WHERE (r.id = $1 OR $1 = 0) AND r.id = $2",
@@ -75,7 +75,7 @@ int dir_region_list(struct store_conn *c, const struct store_scope *s, struct pa
     if ((rc = count_rows(c, "SELECT count(*) FROM regions r WHERE (r.id = $1 OR $1 = 0)", p, 1,
                          total, e)))
         return rc;
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(c,
                           "SELECT " REGION_COLS " FROM regions r"
                           " WHERE (r.id = $1 OR $1 = 0) ORDER BY r.code LIMIT $2 OFFSET $3",
@@ -128,7 +128,7 @@ int dir_municipality_get(struct store_conn *c, const struct store_scope *s, int6
     struct store_val p[3];
     store_scope_bind(s, p);
     p[2] = SV_I(id);
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(
              c, "SELECT " MUN_COLS " FROM municipalities m WHERE " MUN_SCOPE " AND m.id = $3", p, 3,
              &r, e)))
@@ -159,7 +159,7 @@ int dir_municipality_list(struct store_conn *c, const struct store_scope *s,
     if ((rc = count_rows(c, "SELECT count(*) FROM municipalities m WHERE " MUN_FILTER, p, 3, total,
                          e)))
         return rc;
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(c,
                           "SELECT " MUN_COLS " FROM municipalities m WHERE " MUN_FILTER
                           " ORDER BY m.name, m.id LIMIT $4 OFFSET $5",
@@ -251,7 +251,7 @@ int dir_org_get(struct store_conn *c, const struct store_scope *s, int64_t id, s
     struct store_val p[4];
     store_scope_bind(s, p);
     p[3] = SV_I(id);
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(
              c, "SELECT " ORG_COLS " FROM organizations o WHERE " ORG_SCOPE " AND o.id = $4", p, 4,
              &r, e)))
@@ -285,7 +285,7 @@ int dir_org_list(struct store_conn *c, const struct store_scope *s, const struct
     if ((rc = count_rows(c, "SELECT count(*) FROM organizations o WHERE " ORG_FILTER, p, 6, total,
                          e)))
         return rc;
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(c,
                           "SELECT " ORG_COLS " FROM organizations o WHERE " ORG_FILTER
                           " ORDER BY o.name, o.id LIMIT $7 OFFSET $8",
@@ -404,7 +404,7 @@ int dir_user_get(struct store_conn *c, const struct store_scope *s, int64_t id, 
     struct store_val p[4];
     store_scope_bind(s, p);
     p[3] = SV_I(id);
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(c, "SELECT " USER_COLS " FROM users u WHERE " USER_SCOPE " AND u.id = $4",
                           p, 4, &r, e)))
         return rc;
@@ -438,7 +438,7 @@ int dir_user_list(struct store_conn *c, const struct store_scope *s, const struc
     p[8] = SV_I(offset_of(pg));
     if ((rc = count_rows(c, "SELECT count(*) FROM users u WHERE " USER_FILTER, p, 7, total, e)))
         return rc;
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(c,
                           "SELECT " USER_COLS " FROM users u WHERE " USER_FILTER
                           " ORDER BY u.login LIMIT $8 OFFSET $9",
@@ -548,7 +548,7 @@ int dir_user_by_login(struct store_conn *c, const struct store_scope *s, const c
     if (s->kind != SCOPE_SYSTEM)
         return err_set(e, ERR_SCOPE, "login lookup needs the system scope");
     struct store_val p[] = {SV_T(login)};
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(c,
                           "SELECT " USER_COLS ", u.password_hash FROM users u"
                           " WHERE u.login = $1",

@@ -95,7 +95,7 @@ int job_get(struct store_conn *c, const struct store_scope *s, int64_t id, struc
     struct store_val p[4];
     store_scope_bind(s, p);
     p[3] = SV_I(id);
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(c, "SELECT " JOB_COLS " FROM jobs j WHERE " JOB_SCOPE " AND j.id = $4", p,
                           4, &r, e)))
         return rc;
@@ -124,7 +124,7 @@ int job_list(struct store_conn *c, const struct store_scope *s, const struct job
     p[6] = SV_I((pg.page - 1) * pg.per_page);
     if ((rc = store_query_int(c, "SELECT count(*) FROM jobs j WHERE " JOB_FILTER, p, 5, total, e)))
         return rc;
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(c,
                           "SELECT " JOB_COLS " FROM jobs j WHERE " JOB_FILTER
                           " ORDER BY j.id DESC LIMIT $6 OFFSET $7",
@@ -227,7 +227,7 @@ int job_claim(struct store_conn *c, const char *owner, int lease, bool probe, st
     if (rc || (rc = requeue_expired(c, now, e)))
         goto fail;
     struct store_val p[] = {SV_T(owner), SV_I(now), SV_I(now + lease)};
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     const char *sql = store_conn_backend(c) == STORE_POSTGRES ? claim_pg : claim_lite;
     if ((rc = store_query(c, sql, p, 3, &r, e)))
         goto fail;
@@ -291,7 +291,7 @@ int job_renew(struct store_conn *c, int64_t id, const char *owner, int lease, in
 {
     struct store_val p[] = {SV_I(id), SV_T(owner), SV_I(store_now() + lease), SV_I(done),
                             SV_I(total)};
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     int rc = store_query(c,
                          "UPDATE jobs SET lease_until = $3,"
                          " progress_done = CASE WHEN $5 >= 0 THEN $4 ELSE progress_done END,"

@@ -87,7 +87,7 @@ int sched_get(struct store_conn *c, const struct store_scope *s, int64_t id, str
     struct store_val p[4];
     store_scope_bind(s, p);
     p[3] = SV_I(id);
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(
              c, "SELECT " SCHED_COLS " FROM schedules s WHERE " SCHED_SCOPE " AND s.id = $4", p, 4,
              &r, e)))
@@ -113,7 +113,7 @@ int sched_list(struct store_conn *c, const struct store_scope *s, struct page pg
     if ((rc = store_query_int(c, "SELECT count(*) FROM schedules s WHERE " SCHED_SCOPE, p, 3, total,
                               e)))
         return rc;
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(c,
                           "SELECT " SCHED_COLS " FROM schedules s WHERE " SCHED_SCOPE
                           " ORDER BY s.name LIMIT $4 OFFSET $5",

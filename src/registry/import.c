@@ -549,7 +549,7 @@ static int lookup_municipality(struct imp *m, const char *oktmo, struct found **
     *out = f;
     if (!fresh)
         return 0;
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     int rc = store_query(m->c, "SELECT id, region_id FROM municipalities WHERE oktmo = $1",
                          (struct store_val[]){SV_T(oktmo)}, 1, &r, m->e);
     if (rc)
@@ -946,7 +946,7 @@ static void read_house(struct store_rows *r, struct arena *a, struct hstate *h)
 /* The stored house with this FIAS GUID or, failing that, cadastral number. */
 static int find_house(struct imp *m, const struct hstate *f, struct hstate *out)
 {
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     int rc;
     out->id = 0;
     if (f->fias) {
@@ -1482,7 +1482,7 @@ static int resolve_house(struct imp *m, struct pread *pr, const char *key, struc
     if (!f)
         return ERR_NOMEM;
     if (fresh) {
-        struct store_rows *r;
+        struct store_rows *r = NULL;
         int rc = guid ? store_query(m->c,
                                     "SELECT id, region_id, municipality_id, org_id FROM houses"
                                     " WHERE fias_guid = $1",
@@ -1989,7 +1989,7 @@ static int load_house(struct imp *m, struct writer *w, const struct phouse *h)
         return err_set(m->e, ERR_NOMEM, "out of memory");
     /* rights: region and municipality lead the index rights_scope. */
     struct store_val p[] = {SV_I(h->id), SV_I(h->region_id), SV_I(h->municipality_id)};
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     int rc = store_query(m->c,
                          "SELECT id, number, kind, area, cadastral_number, entrance, floor"
                          " FROM premises WHERE house_id = $1",
@@ -2267,7 +2267,7 @@ static int flush_premises(struct imp *m, struct writer *w, const struct phouse *
     if (!w->premises.n)
         return 0;
     struct store_val p[16];
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     int rc = batch_params(&w->premises, p);
     if (rc == 0)
         rc = store_query(m->c,

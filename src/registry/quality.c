@@ -27,7 +27,7 @@ static int64_t gcd(int64_t a, int64_t b)
 static int count_bad_shares(struct store_conn *c, const struct store_val *p, int64_t *bad,
                             struct err *e)
 {
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     int rc = store_query(c,
                          "SELECT r.premises_id, r.share_num, r.share_den FROM rights r"
                          " JOIN premises p ON p.id = r.premises_id WHERE r.end_date IS NULL"
@@ -71,7 +71,7 @@ int reg_quality(struct store_conn *c, const struct store_scope *s, int64_t org_i
     struct store_val p[5];
     reg_scope_bind(s, p);
     p[4] = SV_I(org_id);
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(
              c,
              "SELECT count(*),"
@@ -126,7 +126,7 @@ int reg_notice(struct store_conn *c, const struct store_scope *s, int64_t org_id
                               " WHERE " N_SCOPE,
                               p, 7, &n, e)))
         return rc;
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(c,
                           "SELECT g.premises_id, g.house_id, h.address, pr.number,"
                           " max(CASE WHEN g.kind = 'owner' THEN 1 ELSE 0 END),"

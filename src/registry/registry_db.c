@@ -75,7 +75,7 @@ int reg_house_get(struct store_conn *c, const struct store_scope *s, int64_t id,
     struct store_val p[5];
     reg_scope_bind(s, p);
     p[4] = SV_I(id);
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(c,
                           "SELECT " HOUSE_COLS " FROM houses h WHERE " HOUSE_SCOPE " AND h.id = $5",
                           p, 5, &r, e)))
@@ -109,7 +109,7 @@ int reg_house_list(struct store_conn *c, const struct store_scope *s, const stru
     if ((rc = store_query_int(c, "SELECT count(*) FROM houses h WHERE " HOUSE_FILTER, p, 7, total,
                               e)))
         return rc;
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(c,
                           "SELECT " HOUSE_COLS " FROM houses h WHERE " HOUSE_FILTER
                           " ORDER BY h.address, h.id LIMIT $8 OFFSET $9",

@@ -164,7 +164,7 @@ int reg_house_premises(struct store_conn *c, const struct store_scope *s, int64_
              c, "SELECT count(*) FROM premises p WHERE p.house_id = $5 AND " PREMISES_SCOPE, p, 5,
              &n, e)))
         return rc;
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(c,
                           "SELECT " PREMISES_COLS
                           " FROM premises p WHERE p.house_id = $5 AND " PREMISES_SCOPE
@@ -199,7 +199,7 @@ int reg_premises_get(struct store_conn *c, const struct store_scope *s, int64_t 
     struct store_val p[5];
     reg_scope_bind(s, p);
     p[4] = SV_I(id);
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(
              c, "SELECT " PREMISES_COLS " FROM premises p WHERE p.id = $5 AND " PREMISES_SCOPE, p,
              5, &r, e)))
@@ -245,7 +245,7 @@ int reg_account_list(struct store_conn *c, const struct store_scope *s,
     if ((rc = store_query_int(c, "SELECT count(*) FROM accounts a WHERE " ACCOUNT_FILTER, p, 7,
                               total, e)))
         return rc;
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(c,
                           "SELECT " ACCOUNT_COLS " FROM accounts a WHERE " ACCOUNT_FILTER
                           " ORDER BY a.id LIMIT $8 OFFSET $9",
@@ -286,7 +286,7 @@ int reg_change_list(struct store_conn *c, const struct store_scope *s,
     if ((rc = store_query_int(c, "SELECT count(*) FROM registry_changes g WHERE " CHANGE_FILTER, p,
                               7, total, e)))
         return rc;
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     if ((rc = store_query(c,
                           "SELECT g.id, g.house_id, g.premises_id, g.kind, g.old_value,"
                           " g.new_value, g.changed_on, g.source, g.at,"

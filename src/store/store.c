@@ -209,6 +209,7 @@ int store_exec(struct store_conn *c, const char *sql, const struct store_val *pa
 int store_query(struct store_conn *c, const char *sql, const struct store_val *params, int n,
                 struct store_rows **out, struct err *e)
 {
+    *out = NULL;
     struct store_rows *r = calloc(1, sizeof *r);
     if (!r)
         return err_set(e, ERR_NOMEM, "out of memory");
@@ -273,7 +274,7 @@ void store_rows_free(struct store_rows *r)
 int store_query_int(struct store_conn *c, const char *sql, const struct store_val *params, int n,
                     int64_t *out, struct err *e)
 {
-    struct store_rows *r;
+    struct store_rows *r = NULL;
     int rc = store_query(c, sql, params, n, &r, e);
     if (rc)
         return rc;
