@@ -1987,8 +1987,7 @@ static int load_house(struct imp *m, struct writer *w, const struct phouse *h)
     ht_clear(&w->rights_by_id);
     if (!(w->ha = arena_new()))
         return err_set(m->e, ERR_NOMEM, "out of memory");
-    /* rights: region and municipality lead the index rights_scope. */
-    struct store_val p[] = {SV_I(h->id), SV_I(h->region_id), SV_I(h->municipality_id)};
+    struct store_val p[] = {SV_I(h->id)};
     struct store_rows *r = NULL;
     int rc = store_query(m->c,
                          "SELECT id, number, kind, area, cadastral_number, entrance, floor"
@@ -2013,15 +2012,14 @@ static int load_house(struct imp *m, struct writer *w, const struct phouse *h)
             ht_put(&w->by_id, id_hash(ep->id), ep))
             rc = err_set(m->e, ERR_NOMEM, "out of memory");
     }
-    if (rc == 0)
-        store_rows_free(r);
+    store_rows_free(r);
     if (rc || !w->list)
         return rc; /* a new house: nothing more to load */
     rc = store_query(m->c,
                      "SELECT id, premises_id, owner_kind, owner_name, owner_inn, right_type,"
                      " share_num, share_den, reg_number, reg_date, end_date"
-                     " FROM rights WHERE region_id = $2 AND municipality_id = $3 AND house_id = $1",
-                     p, 3, &r, m->e);
+                     " FROM rights WHERE house_id = $1",
+                     p, 1, &r, m->e);
     while (rc == 0 && store_next(r)) {
         struct eright *er = arena_alloc(w->ha, sizeof *er);
         if (!er) {
@@ -2049,15 +2047,13 @@ static int load_house(struct imp *m, struct writer *w, const struct phouse *h)
             ht_put(&w->rights_by_id, id_hash(er->id), er))
             rc = err_set(m->e, ERR_NOMEM, "out of memory");
     }
-    if (rc == 0)
-        store_rows_free(r);
+    store_rows_free(r);
     if (rc || !w->rights.n)
         return rc;
     rc = store_query(m->c,
                      "SELECT e.right_id, e.kind, e.reg_number, e.reg_date FROM encumbrances e"
-                     " JOIN rights r ON r.id = e.right_id WHERE r.region_id = $2"
-                     " AND r.municipality_id = $3 AND r.house_id = $1 ORDER BY e.id",
-                     p, 3, &r, m->e);
+                     " JOIN rights r ON r.id = e.right_id WHERE r.house_id = $1 ORDER BY e.id",
+                     p, 1, &r, m->e);
     while (rc == 0 && store_next(r)) {
         int64_t rid = store_int(r, 0);
         struct eright *er = ht_find(&w->rights_by_id, id_hash(rid), er_id_eq, &rid);
@@ -2074,8 +2070,7 @@ static int load_house(struct imp *m, struct writer *w, const struct phouse *h)
         en->next = er->enc;
         er->enc = en;
     }
-    if (rc == 0)
-        store_rows_free(r);
+    store_rows_free(r);
     return rc;
 }
 
@@ -2412,7 +2407,10 @@ static int write_rights(struct imp *m, struct writer *w, struct pgroup *g)
             rc = end_right(m, w, er);
             changed = true;
         }
-    if (rc == 0 && changed)
+    /* A premises this import creates has no owner before it: its first
+     * rights are its starting state, not a change (the monthly notice would
+     * otherwise list a whole newly loaded registry as changed owners). */
+    if (rc == 0 && changed && ep)
         rc = add_change(m, w, g->house, g->pid, "owner", before, file_owners(w->ha, g));
     return rc;
 }

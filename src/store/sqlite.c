@@ -27,10 +27,13 @@ int lite_connect(struct store_conn *c, struct err *e)
     }
     sqlite3_busy_timeout(c->lite, BUSY_TIMEOUT_MS);
     /* WAL: readers do not block the writer. synchronous=NORMAL keeps every
-     * committed transaction across a crash of the process (not of the OS). */
+     * committed transaction across a crash of the process (not of the OS).
+     * Checkpoints run on the store's own thread (checkpoint.c), not in
+     * whichever COMMIT crosses the threshold. */
     int rc = lite_script(c,
                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                         "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+                         "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                         "PRAGMA wal_autocheckpoint=0;",
                          e);
     if (rc)
         err_field(e, ERR_DB, "db", "cannot open database sqlite:%s: %s", c->store->path,
@@ -103,7 +106,9 @@ static int prepare(struct store_conn *c, const char *sql, sqlite3_stmt **out, bo
     return 0;
 }
 
-static int bind(struct store_conn *c, sqlite3_stmt *st, const struct store_val *p, int n,
+/* Texts are bound without a copy (SQLITE_STATIC) when the statement runs to
+ * its end inside the call (store_exec): the caller's values outlive it. */
+static int bind(struct store_conn *c, sqlite3_stmt *st, const struct store_val *p, int n, bool copy,
                 struct err *e)
 {
     for (int i = 0; i < n; i++) {
@@ -111,7 +116,9 @@ static int bind(struct store_conn *c, sqlite3_stmt *st, const struct store_val *
         switch (p[i].type) {
         case SV_NULL: rc = sqlite3_bind_null(st, i + 1); break;
         case SV_INT: rc = sqlite3_bind_int64(st, i + 1, p[i].i); break;
-        case SV_TEXT: rc = sqlite3_bind_text(st, i + 1, p[i].s, -1, SQLITE_TRANSIENT); break;
+        case SV_TEXT:
+            rc = sqlite3_bind_text(st, i + 1, p[i].s, -1, copy ? SQLITE_TRANSIENT : SQLITE_STATIC);
+            break;
         }
         if (rc != SQLITE_OK)
             return lite_error(c, rc, e);
@@ -131,7 +138,7 @@ int lite_query(struct store_conn *c, const char *sql, const struct store_val *p,
     /* An uncached statement is finalized by lite_rows_free; mark it by a
      * negative row counter. */
     r->nrows = cached ? 0 : -1;
-    if ((rc = bind(c, st, p, n, e)) != 0)
+    if ((rc = bind(c, st, p, n, changes == NULL, e)) != 0)
         return rc;
     int step = sqlite3_step(st);
     if (changes) {

@@ -36,6 +36,11 @@ int store_open(const char *url, int pool_size, struct store **out, struct err *e
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->freed, NULL);
     s->stats.size = s->size;
+    int rc = s->backend == STORE_SQLITE ? lite_checkpointer_start(s, e) : 0;
+    if (rc) {
+        store_close(s);
+        return rc;
+    }
     *out = s;
     return 0;
 }
@@ -52,6 +57,8 @@ void store_close(struct store *s)
 {
     if (!s)
         return;
+    if (s->checkpointer)
+        lite_checkpointer_stop(s);
     if (s->conns) {
         for (int i = 0; i < s->size; i++)
             conn_close(&s->conns[i]);

@@ -43,6 +43,7 @@ struct store {
     pthread_mutex_t lock;
     pthread_cond_t freed;
     struct store_stats stats;
+    struct checkpointer *checkpointer; /* SQLite: the WAL checkpoint thread */
 };
 
 /* Slot for sql in c's statement cache: the one holding it, or an empty one, or
@@ -58,6 +59,10 @@ int lite_query(struct store_conn *c, const char *sql, const struct store_val *p,
                struct store_rows *r, int64_t *changes, struct err *e);
 bool lite_next(struct store_rows *r);
 void lite_rows_free(struct store_rows *r);
+
+/* The SQLite store's checkpoint thread (checkpoint.c). */
+int lite_checkpointer_start(struct store *s, struct err *e);
+void lite_checkpointer_stop(struct store *s);
 
 int pg_connect(struct store_conn *c, struct err *e);
 void pg_disconnect(struct store_conn *c);
