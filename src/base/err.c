@@ -1,4 +1,5 @@
 #include "base/err.h"
+#include "base/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@ static int err_vset(struct err *e, int code, const char *field, const char *fmt,
     e->code = code;
     snprintf(e->field, sizeof e->field, "%s", field ? field : "");
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    text_cut_partial(e->msg);
     return code;
 }
 

@@ -23,6 +23,7 @@ void fe_add(struct field_errors *fe, const char *field, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(fe->e[fe->n].message, sizeof fe->e[fe->n].message, fmt, ap);
     va_end(ap);
+    text_cut_partial(fe->e[fe->n].message);
     fe->n++;
 }
 

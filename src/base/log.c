@@ -1,4 +1,5 @@
 #include "base/log.h"
+#include "base/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -57,5 +58,6 @@ void log_msgf(enum log_level level, const char *msg, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
+    text_cut_partial(detail);
     log_write(level, msg, json_pack("{s:s}", "detail", detail));
 }

@@ -53,3 +53,16 @@ bool text_valid(const char *s)
     }
     return true;
 }
+
+void text_cut_partial(char *s)
+{
+    size_t n = strlen(s), i = n;
+    while (i > 0 && n - i < 4 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+        i--; /* back over continuation bytes to the lead byte */
+    if (i == 0)
+        return;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+    if (lead >= 0x80 && n - (i - 1) < want)
+        s[i - 1] = '\0';
+}

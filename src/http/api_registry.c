@@ -506,12 +506,14 @@ int api_reports_house(struct http_req *r)
 {
     struct field_errors fe = {0};
     const char *type = http_query(r, "type"), *format = http_query(r, "format");
-    enum reg_report kind = REPORT_BASIC;
-    if (type && strcmp(type, "extended") == 0)
+    enum reg_report kind = REPORT_AUTO;
+    if (type && strcmp(type, "basic") == 0)
+        kind = REPORT_BASIC;
+    else if (type && strcmp(type, "extended") == 0)
         kind = REPORT_EXTENDED;
     else if (type && strcmp(type, "izd") == 0)
         kind = REPORT_IZD;
-    else if (type && strcmp(type, "basic") != 0)
+    else if (type)
         fe_add(&fe, "type", "допустимо: basic, extended, izd");
     if (!format)
         format = "json";
@@ -538,7 +540,7 @@ int api_reports_house(struct http_req *r)
         return http_error(r, &e);
     http_header(r, "Content-Disposition",
                 arena_printf(r->arena, "attachment; filename=\"house-%lld-%s.%s\"", (long long)id,
-                             type ? type : "basic", format));
+                             type ? type : "report", format));
     return http_text(r, 200,
                      xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                           : "text/csv; charset=utf-8",

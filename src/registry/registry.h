@@ -98,6 +98,11 @@ int reg_house_create(struct store_conn *c, const struct store_scope *s, struct h
                      struct arena *a, struct err *e);
 int reg_house_update(struct store_conn *c, const struct store_scope *s, struct house *h,
                      struct arena *a, struct err *e);
+/* Carries a house's region and municipality to the rows that copy them
+ * (premises, rights, accounts, changes) after the house moved. Unscoped: the
+ * caller has just checked the house itself. */
+int reg_house_move_rows(struct store_conn *c, int64_t house_id, int64_t region_id,
+                        int64_t municipality_id, struct err *e);
 
 /* The house's premises with their current rights and accounts, by number. */
 int reg_house_premises(struct store_conn *c, const struct store_scope *s, int64_t house_id,
@@ -116,13 +121,15 @@ int reg_change_list(struct store_conn *c, const struct store_scope *s,
 /* ---- reports and data quality (report.c, quality.c) ---- */
 
 enum reg_report {
+    REPORT_AUTO, /* by the house: ИЖД report for an ИЖД, basic for an МКД */
     REPORT_BASIC,
     REPORT_EXTENDED,
     REPORT_IZD
 };
 
 /* The house report as a table: the house's characteristics as facts, a row
- * per premises and current right. */
+ * per premises and current right. The ИЖД report is only for an ИЖД
+ * (ERR_INVALID on field "type" otherwise). */
 int reg_report_house(struct store_conn *c, const struct store_scope *s, int64_t house_id,
                      enum reg_report kind, struct arena *a, struct table **out, struct err *e);
 /* A visible house by cadastral number or FIAS GUID. */

@@ -244,5 +244,27 @@ int reg_house_update(struct store_conn *c, const struct store_scope *s, struct h
         return rc;
     if (!changed)
         return err_set(e, ERR_NOTFOUND, "дом не найден");
+    if ((rc = reg_house_move_rows(c, h->id, h->region_id, h->municipality_id, e)))
+        return rc;
     return set_manager(c, h->id, h->org_id, e);
+}
+
+int reg_house_move_rows(struct store_conn *c, int64_t house_id, int64_t region_id,
+                        int64_t municipality_id, struct err *e)
+{
+    static const char *const sql[] = {
+        "UPDATE premises SET region_id = $2, municipality_id = $3"
+        " WHERE house_id = $1 AND (region_id <> $2 OR municipality_id <> $3)",
+        "UPDATE rights SET region_id = $2, municipality_id = $3"
+        " WHERE house_id = $1 AND (region_id <> $2 OR municipality_id <> $3)",
+        "UPDATE accounts SET region_id = $2, municipality_id = $3"
+        " WHERE house_id = $1 AND (region_id <> $2 OR municipality_id <> $3)",
+        "UPDATE registry_changes SET region_id = $2, municipality_id = $3"
+        " WHERE house_id = $1 AND (region_id <> $2 OR municipality_id <> $3)",
+    };
+    struct store_val p[] = {SV_I(house_id), SV_I(region_id), SV_I(municipality_id)};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof sql / sizeof sql[0]; i++)
+        rc = store_exec(c, sql[i], p, 3, NULL, e);
+    return rc;
 }

@@ -151,7 +151,17 @@ int reg_report_house(struct store_conn *c, const struct store_scope *s, int64_t 
     struct premises *items;
     int64_t n;
     int rc = reg_house_get(c, s, house_id, a, &h, e);
-    if (rc || (rc = reg_house_premises(c, s, house_id, a, &items, &n, e)))
+    if (rc)
+        return rc;
+    bool house_izd = strcmp(h.kind, "izd") == 0;
+    if (kind == REPORT_AUTO)
+        kind = house_izd ? REPORT_IZD : REPORT_BASIC;
+    if (kind == REPORT_IZD && !house_izd)
+        return err_field(e, ERR_INVALID, "type",
+                         "отчёт ИЖД строится только для индивидуального жилого дома, а «%s» —"
+                         " многоквартирный дом",
+                         h.address);
+    if ((rc = reg_house_premises(c, s, house_id, a, &items, &n, e)))
         return rc;
     bool izd = kind == REPORT_IZD;
     const char *title = izd ? "Отчёт по индивидуальному жилому дому"

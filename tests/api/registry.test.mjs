@@ -210,6 +210,41 @@ test('the basic house report as CSV is UTF-8 with BOM and semicolons, found by c
   assert.ok(text.includes(demo.h1.address));
 });
 
+test('a house moved to another municipality takes its premises, rights and accounts with it (scope follows)', async () => {
+  const h = demo.houses.find((x) => x.municipality_id === demo.m1 && x.id !== demo.h1.id && x.kind === 'mkd');
+  const prem = (await c.get(`/api/v1/houses/${h.id}/premises`, { token: tok.admin })).body.items;
+  const p = prem.find((x) => x.rights.length > 0) ?? prem[0];
+  assert.ok(p, 'the house has premises');
+  assert.equal((await c.get(`/api/v1/premises/${p.id}`, { token: tok.mun1 })).status, 200);
+  const moved = await c.patch(`/api/v1/houses/${h.id}`, { token: tok.admin, body: { municipality_id: demo.m2 } });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  try {
+    assertProblem(await c.get(`/api/v1/premises/${p.id}`, { token: tok.mun1 }), 404, 'not-found');
+    const seen = await c.get(`/api/v1/premises/${p.id}`, { token: tok.mun2 });
+    assert.equal(seen.status, 200, 'the new municipality sees the premises');
+    assert.deepEqual(seen.body.rights.map((r) => r.id), (await c.get(`/api/v1/premises/${p.id}`, { token: tok.admin })).body.rights.map((r) => r.id));
+    const accounts = (login) => listAll(c, `/api/v1/accounts?per_page=500&house_id=${h.id}`, tok[login]);
+    const all = await accounts('admin');
+    assert.ok(all.length > 0, 'the house has accounts');
+    assert.equal((await accounts('mun1')).length, 0, 'no account of the house is left in the old municipality');
+    assert.equal((await accounts('mun2')).length, all.length);
+  } finally {
+    const back = await c.patch(`/api/v1/houses/${h.id}`, { token: tok.admin, body: { municipality_id: demo.m1 } });
+    assert.equal(back.status, 200);
+  }
+  assert.equal((await c.get(`/api/v1/premises/${p.id}`, { token: tok.mun1 })).status, 200);
+});
+
+test('the ИЖД report is refused for an apartment building (field type) and is the default for an ИЖД', async () => {
+  const mkd = demo.houses.find((h) => h.kind === 'mkd');
+  const izd = demo.houses.find((h) => h.kind === 'izd');
+  assertValidation(await c.get(`/api/v1/reports/house?house_id=${mkd.id}&type=izd`, { token: tok.admin }), ['type']);
+  const auto = (await c.get(`/api/v1/reports/house?house_id=${izd.id}`, { token: tok.admin })).body;
+  assert.equal(auto.title, 'Отчёт по индивидуальному жилому дому');
+  const basic = (await c.get(`/api/v1/reports/house?house_id=${mkd.id}`, { token: tok.admin })).body;
+  assert.equal(basic.title, 'Базовый отчёт по дому');
+});
+
 test('reports validate their arguments and follow scope', async () => {
   assertValidation(await c.get('/api/v1/reports/house?house_id=1&type=full&format=pdf', { token: tok.admin }), ['type', 'format']);
   assertValidation(await c.get('/api/v1/reports/house', { token: tok.admin }), ['house_id']);

@@ -7,3 +7,5 @@
 DROP INDEX rights_premises;
 DROP INDEX rights_scope;
 CREATE INDEX rights_house ON rights (house_id);
+-- Accounts are carried with their house when it moves (reg_house_move_rows).
+CREATE INDEX accounts_house ON accounts (house_id);
