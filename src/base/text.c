@@ -1,6 +1,7 @@
 #include "base/text.h"
 
 #include <string.h>
+#include <unicode/ucol.h>
 #include <unicode/ustring.h>
 #include <unicode/utf8.h>
 
@@ -65,4 +66,33 @@ void text_cut_partial(char *s)
     size_t want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
     if (lead >= 0x80 && n - (i - 1) < want)
         s[i - 1] = '\0';
+}
+
+struct text_collator *text_collator_new(void)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    UCollator *c = ucol_open("ru", &st);
+    if (U_SUCCESS(st))
+        ucol_setAttribute(c, UCOL_NUMERIC_COLLATION, UCOL_ON, &st);
+    if (U_FAILURE(st)) {
+        ucol_close(c);
+        return NULL;
+    }
+    return (struct text_collator *)c;
+}
+
+void text_collator_free(void *c)
+{
+    ucol_close(c);
+}
+
+int text_collate(struct text_collator *c, const char *a, int alen, const char *b, int blen)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    UCollationResult r = ucol_strcollUTF8((UCollator *)c, a, alen, b, blen, &st);
+    if (U_FAILURE(st)) { /* bad UTF-8: the bytes decide, still a total order */
+        int k = memcmp(a, b, (size_t)(alen < blen ? alen : blen));
+        return k ? k : alen - blen;
+    }
+    return r == UCOL_LESS ? -1 : r == UCOL_GREATER ? 1 : 0;
 }

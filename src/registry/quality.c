@@ -134,7 +134,7 @@ int reg_notice(struct store_conn *c, const struct store_scope *s, int64_t org_id
                           " FROM registry_changes g JOIN houses h ON h.id = g.house_id"
                           " JOIN premises pr ON pr.id = g.premises_id WHERE " N_SCOPE
                           " GROUP BY g.premises_id, g.house_id, h.address, pr.number"
-                          " ORDER BY h.address, pr.number",
+                          " ORDER BY h.address COLLATE ru_natural, pr.number COLLATE ru_natural",
                           p, 7, &r, e)))
         return rc;
     *out = (struct reg_notice){0};

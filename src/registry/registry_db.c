@@ -112,7 +112,7 @@ int reg_house_list(struct store_conn *c, const struct store_scope *s, const stru
     struct store_rows *r = NULL;
     if ((rc = store_query(c,
                           "SELECT " HOUSE_COLS " FROM houses h WHERE " HOUSE_FILTER
-                          " ORDER BY h.address, h.id LIMIT $8 OFFSET $9",
+                          " ORDER BY h.address COLLATE ru_natural, h.id LIMIT $8 OFFSET $9",
                           p, 9, &r, e)))
         return rc;
     *count = 0;

@@ -168,7 +168,7 @@ int reg_house_premises(struct store_conn *c, const struct store_scope *s, int64_
     if ((rc = store_query(c,
                           "SELECT " PREMISES_COLS
                           " FROM premises p WHERE p.house_id = $5 AND " PREMISES_SCOPE
-                          " ORDER BY p.entrance, p.floor, length(p.number), p.number",
+                          " ORDER BY p.entrance, p.floor, p.number COLLATE ru_natural",
                           p, 5, &r, e)))
         return rc;
     *count = 0;

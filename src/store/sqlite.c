@@ -3,6 +3,8 @@
  * placeholders and is rewritten to SQLite's ?N once, when prepared. */
 #include "store/store_impl.h"
 
+#include "base/text.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,11 @@ static int lite_error(struct store_conn *c, int rc, struct err *e)
     return err_set(e, ERR_DB, "sqlite: %s", sqlite3_errmsg(c->lite));
 }
 
+static int collate(void *coll, int alen, const void *a, int blen, const void *b)
+{
+    return text_collate(coll, a, alen, b, blen);
+}
+
 int lite_connect(struct store_conn *c, struct err *e)
 {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -26,6 +33,15 @@ int lite_connect(struct store_conn *c, struct err *e)
         return ERR_DB;
     }
     sqlite3_busy_timeout(c->lite, BUSY_TIMEOUT_MS);
+    /* ru_natural: the order of addresses, as PostgreSQL's ICU collation of
+     * the same name (migration 0004). */
+    struct text_collator *coll = text_collator_new();
+    if (!coll || sqlite3_create_collation_v2(c->lite, "ru_natural", SQLITE_UTF8, coll, collate,
+                                             text_collator_free) != SQLITE_OK) {
+        text_collator_free(coll);
+        return err_field(e, ERR_DB, "db", "cannot open database sqlite:%s: no ICU collator",
+                         c->store->path);
+    }
     /* WAL: readers do not block the writer. synchronous=NORMAL keeps every
      * committed transaction across a crash of the process (not of the OS).
      * Checkpoints run on the store's own thread (checkpoint.c), not in

@@ -235,6 +235,22 @@ test('a house moved to another municipality takes its premises, rights and accou
   assert.equal((await c.get(`/api/v1/premises/${p.id}`, { token: tok.mun1 })).status, 200);
 });
 
+test('houses are listed in Russian address order with house numbers by value (д. 2 before д. 10, ё after е)', async () => {
+  const addresses = ['ул. Сортировочная, д. 10', 'ул. Сортировочная, д. 2', 'ул. Сортировочная, д. 9а',
+    'ул. Сортировочная, д. 9', 'ул. Сортировочная, д. 1'];
+  for (const address of addresses) {
+    const r = await c.post('/api/v1/houses', { token: tok.admin, body: { kind: 'mkd', address: `г. Светлогорск, ${address}`, municipality_id: demo.m1 } });
+    assert.equal(r.status, 201, r.text);
+  }
+  const got = (await c.get(`/api/v1/houses?q=${encodeURIComponent('Сортировочная')}&per_page=50`, { token: tok.admin })).body.items
+    .map((h) => h.address.replace('г. Светлогорск, ул. Сортировочная, ', ''));
+  assert.deepEqual(got, ['д. 1', 'д. 2', 'д. 9', 'д. 9а', 'д. 10']);
+  const words = ['Ёлочная', 'Елецкая', 'Жуковского'];
+  for (const w of words) await c.post('/api/v1/houses', { token: tok.admin, body: { kind: 'izd', address: `пос. Сортир-${w}, 1`, municipality_id: demo.m1 } });
+  const byLetter = (await c.get(`/api/v1/houses?q=${encodeURIComponent('пос. Сортир-')}&per_page=50`, { token: tok.admin })).body.items.map((h) => h.address);
+  assert.deepEqual(byLetter, ['пос. Сортир-Елецкая, 1', 'пос. Сортир-Ёлочная, 1', 'пос. Сортир-Жуковского, 1']);
+});
+
 test('the ИЖД report is refused for an apartment building (field type) and is the default for an ИЖД', async () => {
   const mkd = demo.houses.find((h) => h.kind === 'mkd');
   const izd = demo.houses.find((h) => h.kind === 'izd');
