@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-            libpq-dev libsodium-dev libicu-dev libxlsxwriter-dev)
+            libpq-dev libsodium-dev libicu-dev libxlsxwriter-dev libcurl4-openssl-dev)
 test_pkgs=(libcmocka-dev postgresql postgresql-client chromium clang-format cppcheck nodejs npm
            python3-aiosmtpd python3-openpyxl)
 
