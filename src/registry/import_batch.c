@@ -204,7 +204,12 @@ int write_rejected(struct imp *m, struct rejected *rej, size_t n)
         fputs("\"\n", f);
     }
     csv_close(r);
-    if (f && (fclose(f) != 0) && rc >= 0)
+    /* A write that failed on the way (a full disk) leaves only the stream's
+     * error flag: fclose reports just its own last flush. */
+    bool write_failed = f && ferror(f);
+    if (f && fclose(f) != 0)
+        write_failed = true;
+    if (write_failed && rc >= 0)
         rc = err_set(m->e, ERR_IO, "%s: ошибка записи", path);
     if (rc < 0)
         return rc;
