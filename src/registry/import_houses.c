@@ -184,19 +184,19 @@ static int house_row(struct imp *m, struct htab *seen, struct hrow *row)
         rc = ROW_ERROR(m, H_ADDRESS, "не указан адрес");
     else if (!plain_text(v[H_ADDRESS], 1000))
         rc = ROW_ERROR(m, H_ADDRESS, "адрес: недопустимые символы или длиннее 1000 байт");
-    else
-        f->address = arena_strdup(m->a, v[H_ADDRESS]);
+    else if (!(f->address = arena_strdup(m->a, v[H_ADDRESS])))
+        rc = err_set(m->e, ERR_NOMEM, "out of memory");
     if (rc == 0 && *v[H_FIAS]) {
         if (!ident_fias_guid_valid(v[H_FIAS], &why))
             rc = ROW_ERROR(m, H_FIAS, "%s, а не «%s»", why, v[H_FIAS]);
-        else
-            f->fias = guid_lower(m->a, v[H_FIAS]);
+        else if (!(f->fias = guid_lower(m->a, v[H_FIAS])))
+            rc = err_set(m->e, ERR_NOMEM, "out of memory");
     }
     if (rc == 0 && *v[H_CADASTRAL]) {
         if (!ident_cadastral_valid(v[H_CADASTRAL], &why))
             rc = ROW_ERROR(m, H_CADASTRAL, "%s, а не «%s»", why, v[H_CADASTRAL]);
-        else
-            f->cadastral = arena_strdup(m->a, v[H_CADASTRAL]);
+        else if (!(f->cadastral = arena_strdup(m->a, v[H_CADASTRAL])))
+            rc = err_set(m->e, ERR_NOMEM, "out of memory");
     }
     if (rc == 0 && !*v[H_FIAS] && !*v[H_CADASTRAL])
         rc = ROW_ERROR(m, field_no(m, H_FIAS) ? H_FIAS : H_CADASTRAL,
@@ -251,8 +251,8 @@ static int house_row(struct imp *m, struct htab *seen, struct hrow *row)
     if (rc == 0 && *v[H_WALL]) {
         if (!plain_text(v[H_WALL], 200))
             rc = ROW_ERROR(m, H_WALL, "материал стен: недопустимые символы или длиннее 200 байт");
-        else
-            f->wall = arena_strdup(m->a, v[H_WALL]);
+        else if (!(f->wall = arena_strdup(m->a, v[H_WALL])))
+            rc = err_set(m->e, ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; rc == 0 && i < sizeof house_areas / sizeof house_areas[0]; i++) {
         const char *s = v[house_areas[i][0]];

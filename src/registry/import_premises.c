@@ -346,7 +346,8 @@ static int group_rules(struct imp *m, struct pgroup *g, const struct prow *t, bo
                        g->area_line, a2);
     }
     if (rc == 0 && cadastral && !g->cadastral) {
-        g->cadastral = arena_strdup(m->a, cadastral);
+        if (!(g->cadastral = arena_strdup(m->a, cadastral)))
+            return err_set(m->e, ERR_NOMEM, "out of memory");
         g->cad_line = m->line;
     } else if (rc == 0 && cadastral && strcmp(cadastral, g->cadastral) != 0) {
         rc = ROW_ERROR(m, P_CADASTRAL,

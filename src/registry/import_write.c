@@ -215,6 +215,12 @@ static int renew_batch_arena(struct imp *m, struct writer *w)
     return (w->ba = arena_new()) ? 0 : err_set(m->e, ERR_NOMEM, "out of memory");
 }
 
+/* batch_params, with the error recorded on m->e. */
+static int params(struct imp *m, struct batch *b, struct store_val *p)
+{
+    return batch_params(b, p) ? err_set(m->e, ERR_NOMEM, "out of memory") : 0;
+}
+
 /* Sends the batches, in an order that keeps references whole: premises
  * before their rights, rights before their encumbrances. (New premises on
  * PostgreSQL are sent by flush_premises, for their ids.) */
@@ -228,7 +234,7 @@ static int flush(struct imp *m, struct writer *w)
             rc = lite_send(m, order[i]);
         return rc ? rc : renew_batch_arena(m, w);
     }
-    if (w->rights_new.n && (rc = batch_params(&w->rights_new, p)) == 0)
+    if (w->rights_new.n && (rc = params(m, &w->rights_new, p)) == 0)
         rc = store_exec(m->c,
                         "INSERT INTO rights (premises_id, house_id, region_id, municipality_id,"
                         " owner_kind, owner_name, owner_inn, right_type, share_num, share_den,"
@@ -238,7 +244,7 @@ static int flush(struct imp *m, struct writer *w)
                         " $12::text[], $13::bigint[])",
                         p, 13, NULL, m->e);
     batch_reset(&w->rights_new);
-    if (rc == 0 && w->encs.n && (rc = batch_params(&w->encs, p)) == 0)
+    if (rc == 0 && w->encs.n && (rc = params(m, &w->encs, p)) == 0)
         rc = store_exec(m->c,
                         "INSERT INTO encumbrances (right_id, kind, reg_number, reg_date)"
                         " SELECT r.id, u.k, u.n, u.d FROM unnest($1::bigint[], $2::text[],"
@@ -247,7 +253,7 @@ static int flush(struct imp *m, struct writer *w)
                         " AND r.owner_name = u.o",
                         p, 6, NULL, m->e);
     batch_reset(&w->encs);
-    if (rc == 0 && w->changes.n && (rc = batch_params(&w->changes, p)) == 0)
+    if (rc == 0 && w->changes.n && (rc = params(m, &w->changes, p)) == 0)
         rc = store_exec(m->c,
                         "INSERT INTO registry_changes (region_id, municipality_id, house_id,"
                         " premises_id, kind, old_value, new_value, changed_on, source, at)"
@@ -256,7 +262,7 @@ static int flush(struct imp *m, struct writer *w)
                         " $9::text[], $10::bigint[])",
                         p, 10, NULL, m->e);
     batch_reset(&w->changes);
-    if (rc == 0 && w->ends.n && (rc = batch_params(&w->ends, p)) == 0) {
+    if (rc == 0 && w->ends.n && (rc = params(m, &w->ends, p)) == 0) {
         p[1] = SV_T(m->o->date);
         rc = store_exec(m->c, "UPDATE rights SET end_date = $2 WHERE id = ANY ($1::bigint[])", p, 2,
                         NULL, m->e);
@@ -397,7 +403,7 @@ static int flush_premises(struct imp *m, struct writer *w, const struct phouse *
         return 0;
     struct store_val p[16];
     struct store_rows *r = NULL;
-    int rc = batch_params(&w->premises, p);
+    int rc = params(m, &w->premises, p);
     if (rc == 0)
         rc = store_query(m->c,
                          "INSERT INTO premises (house_id, region_id, municipality_id, number,"
@@ -669,6 +675,10 @@ int import_premises(struct imp *m)
                                                "помещение «%s» отклонено целиком из-за ошибки в"
                                                " строке %ld",
                                                g->number, g->bad_line);
+                if (!why) {
+                    rc = err_set(m->e, ERR_NOMEM, "out of memory");
+                    break;
+                }
                 for (struct prow *r = g->rows; r; r = r->next)
                     rej[k++] = (struct rejected){r->line, why};
             }
