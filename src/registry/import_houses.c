@@ -4,6 +4,7 @@
  * matches and whether the importer may touch it) and applying a row: create
  * the house, or update what the file says differently. */
 #include "registry/import_impl.h"
+#include "registry/registry.h"
 
 #include "base/ident.h"
 #include "base/text.h"
@@ -331,30 +332,6 @@ static int set_manager(struct imp *m, int64_t house, int64_t org)
     return rc;
 }
 
-/* A house moved to another municipality: the copies of its place on the
- * rows that hang on it follow (they scope who sees them). */
-static int move_house_rows(struct imp *m, int64_t house, int64_t region, int64_t mun)
-{
-    struct store_val p[] = {SV_I(house), SV_I(region), SV_I(mun)};
-    int rc = store_exec(
-        m->c, "UPDATE premises SET region_id = $2, municipality_id = $3 WHERE house_id = $1", p, 3,
-        NULL, m->e);
-    if (rc == 0)
-        rc = store_exec(
-            m->c, "UPDATE rights SET region_id = $2, municipality_id = $3 WHERE house_id = $1", p,
-            3, NULL, m->e);
-    if (rc == 0)
-        rc = store_exec(
-            m->c, "UPDATE accounts SET region_id = $2, municipality_id = $3 WHERE house_id = $1", p,
-            3, NULL, m->e);
-    if (rc == 0)
-        rc = store_exec(m->c,
-                        "UPDATE registry_changes SET region_id = $2, municipality_id = $3"
-                        " WHERE house_id = $1",
-                        p, 3, NULL, m->e);
-    return rc;
-}
-
 /* Creates the house of row, or updates the matched one where the file says
  * something else (a value the file leaves empty is kept). */
 static int apply_house(struct imp *m, struct hrow *row)
@@ -426,7 +403,7 @@ static int apply_house(struct imp *m, struct hrow *row)
     if (rc == 0 && (create || n.org_id != row->db.org_id))
         rc = set_manager(m, n.id, n.org_id);
     if (rc == 0 && !create && n.municipality_id != row->db.municipality_id)
-        rc = move_house_rows(m, n.id, n.region_id, n.municipality_id);
+        rc = reg_house_move_rows(m->c, n.id, n.region_id, n.municipality_id, m->e);
     return rc;
 }
 
