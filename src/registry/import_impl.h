@@ -19,6 +19,7 @@
 #include "base/csv.h"
 #include "base/date.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -90,6 +91,7 @@ struct imp {
     size_t nerr, caperr;
 
     struct htab cache; /* municipalities by ОКТМО, organizations by ИНН, houses by key */
+    pthread_mutex_t *db_lock; /* held around the reader's queries while a writer runs */
     char reg_date[DATE_STR_SIZE], enc_date[DATE_STR_SIZE]; /* the current row's dates */
 };
 
@@ -292,6 +294,7 @@ struct phouse {
     int64_t id, region_id, municipality_id, org_id;
     struct pgroup *groups, *last; /* its premises, file order */
     bool incomplete;              /* a rejected row names no premises: end no rights */
+    bool handed;                  /* given to the writer while reading (import_pipe.c) */
 };
 
 /* A row of the extract that names a right (or none: right_type 0). */
@@ -333,6 +336,7 @@ struct pread {
     struct phouse *houses, *last; /* file order */
     long *orphans;                /* lines of bad rows that belong to no premises */
     size_t norphans, caporphans;
+    struct pipe *pipe; /* SQLite: the writer working while the file is read */
 };
 
 /* The extract's columns, by column id. */
@@ -347,7 +351,29 @@ int premises_row(struct imp *m, struct pread *pr);
 /* ------------------------------------------------------------------ premises file (import_write.c)
  */
 
-/* Reads the extract's rows after its header, then writes it house by house. */
+/* Reads the extract's rows after its header and writes it house by house
+ * (while reading, on SQLite: import_pipe.c). */
 int import_premises(struct imp *m);
+
+/* The writing state of an extract: made for the file being read (NULL with
+ * m->e set on failure); writes one house; sends what is left in the
+ * batches; freed (NULL is fine). */
+struct writer *writer_new(struct imp *m, struct pread *pr);
+int writer_house(struct imp *m, struct writer *w, struct phouse *h);
+int writer_end(struct imp *m, struct writer *w);
+void writer_free(struct writer *w);
+
+/* ------------------------------------------------------------------ writing while reading
+ * (import_pipe.c)
+ */
+
+/* SQLite: starts the writer thread and sets pr->pipe (NULL elsewhere). */
+int pipe_start(struct imp *m, struct pread *pr);
+/* The current row names house h (before the row touches h's premises). */
+void pipe_row(struct imp *m, struct pipe *p, struct phouse *h);
+/* Stops the writer. With ok (the file is to be applied), *written says
+ * whether every house has been written; if not, the writes are undone and
+ * the caller writes after reading. */
+int pipe_finish(struct imp *m, struct pread *pr, bool ok, bool *written);
 
 #endif

@@ -87,6 +87,8 @@ static int resolve_house(struct imp *m, struct pread *pr, const char *key, struc
         return ERR_NOMEM;
     if (fresh) {
         struct store_rows *r = NULL;
+        if (m->db_lock)
+            pthread_mutex_lock(m->db_lock);
         int rc = guid ? store_query(m->c,
                                     "SELECT id, region_id, municipality_id, org_id FROM houses"
                                     " WHERE fias_guid = $1",
@@ -95,15 +97,17 @@ static int resolve_house(struct imp *m, struct pread *pr, const char *key, struc
                                     "SELECT id, region_id, municipality_id, org_id FROM houses"
                                     " WHERE cadastral_number = $1 ORDER BY id LIMIT 1",
                                     (struct store_val[]){SV_T(k)}, 1, &r, m->e);
-        if (rc)
-            return rc;
-        if (store_next(r)) {
+        if (rc == 0 && store_next(r)) {
             f->id = store_int(r, 0);
             f->region_id = store_int(r, 1);
             f->municipality_id = store_int(r, 2);
             f->org_id = store_isnull(r, 3) ? 0 : store_int(r, 3);
         }
         store_rows_free(r);
+        if (m->db_lock)
+            pthread_mutex_unlock(m->db_lock);
+        if (rc)
+            return rc;
         if (f->id && !may_touch(m->o->scope, f->region_id, f->municipality_id, f->org_id))
             f->id = -1;
         if (f->id > 0) {
@@ -409,6 +413,8 @@ int premises_row(struct imp *m, struct pread *pr)
         rc = ROW_ERROR(m, P_HOUSE, "не указан дом (его кадастровый номер или ФИАС)");
     else
         rc = resolve_house(m, pr, v[P_HOUSE], &h);
+    if (h && pr->pipe)
+        pipe_row(m, pr->pipe, h);
     bool number_ok = false;
     if (rc == 0 && !*v[P_NUMBER])
         rc = ROW_ERROR(m, P_NUMBER, "не указан номер помещения");

@@ -599,12 +599,82 @@ static int write_house(struct imp *m, struct writer *w, struct phouse *h)
     return rc;
 }
 
+struct writer *writer_new(struct imp *m, struct pread *pr)
+{
+    bool pg = store_conn_backend(m->c) == STORE_POSTGRES;
+    struct writer *w = calloc(1, sizeof *w);
+    if (!w || !(w->ba = arena_new())) {
+        free(w);
+        err_set(m->e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    w->pg = pg;
+    w->groups = &pr->groups;
+    w->premises = (struct batch){.ncols = pg ? 11 : 12, .pg = pg, .table = LS_PREMISES};
+    w->rights_new = (struct batch){.ncols = pg ? 13 : 14, .pg = pg, .table = LS_RIGHTS};
+    w->encs = (struct batch){.ncols = pg ? 6 : 4, .pg = pg, .table = LS_ENCS};
+    w->changes = (struct batch){.ncols = 10, .pg = pg, .table = LS_CHANGES};
+    w->ends = (struct batch){.ncols = 1, .pg = pg};
+    if (!pg && (store_query_int(m->c, "SELECT COALESCE(MAX(id), 0) + 1 FROM premises", NULL, 0,
+                                &w->next_premises, m->e) ||
+                store_query_int(m->c, "SELECT COALESCE(MAX(id), 0) + 1 FROM rights", NULL, 0,
+                                &w->next_right, m->e))) {
+        writer_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+int writer_house(struct imp *m, struct writer *w, struct phouse *h)
+{
+    return write_house(m, w, h);
+}
+
+int writer_end(struct imp *m, struct writer *w)
+{
+    return flush(m, w);
+}
+
+void writer_free(struct writer *w)
+{
+    if (!w)
+        return;
+    arena_free(w->ha);
+    arena_free(w->ba);
+    ht_free(&w->by_number);
+    ht_free(&w->by_id);
+    ht_free(&w->rights);
+    ht_free(&w->rights_by_id);
+    batch_free(&w->premises);
+    batch_free(&w->rights_new);
+    batch_free(&w->encs);
+    batch_free(&w->changes);
+    batch_free(&w->ends);
+    free(w);
+}
+
+/* Writes every house of the extract after reading it. */
+static int write_all(struct imp *m, struct pread *pr)
+{
+    struct writer *w = writer_new(m, pr);
+    int rc = w ? 0 : m->e->code ? m->e->code : ERR_NOMEM;
+    int64_t done = 0;
+    for (struct phouse *h = pr->houses; h && rc == 0; h = h->next) {
+        rc = write_house(m, w, h);
+        progress(m, "запись", ++done, m->res->houses);
+    }
+    if (rc == 0)
+        rc = flush(m, w);
+    writer_free(w);
+    return rc;
+}
+
 int import_premises(struct imp *m)
 {
     struct pread pr = {0};
     struct csv_record rec;
-    int rc;
-    while ((rc = csv_next(m->csv, &rec, m->e)) == 1) {
+    int rc = pipe_start(m, &pr);
+    while (rc == 0 && (rc = csv_next(m->csv, &rec, m->e)) == 1) {
         m->res->rows++;
         if ((rc = read_values(m, &rec)) == 0)
             rc = premises_row(m, &pr);
@@ -613,45 +683,17 @@ int import_premises(struct imp *m)
         if (m->res->rows % PROGRESS_ROWS == 0)
             progress(m, "чтение", csv_offset(m->csv), csv_size(m->csv));
     }
+    bool written = false;
+    int prc = pipe_finish(m, &pr, rc == 0 && (!m->nerr || m->o->skip_invalid), &written);
     if (rc < 0) {
         rc = csv_failed(m, rc) ? rc : ERR_INVALID;
-    } else if (m->nerr && !m->o->skip_invalid) {
+    } else if (rc == 0 && m->nerr && !m->o->skip_invalid) {
         rc = ERR_INVALID;
-    } else {
+    } else if (rc == 0) {
         progress(m, "чтение", csv_size(m->csv), csv_size(m->csv));
-        bool pg = store_conn_backend(m->c) == STORE_POSTGRES;
-        struct writer w = {.pg = pg, .groups = &pr.groups};
-        w.premises = (struct batch){.ncols = pg ? 11 : 12, .pg = pg, .table = LS_PREMISES};
-        w.rights_new = (struct batch){.ncols = pg ? 13 : 14, .pg = pg, .table = LS_RIGHTS};
-        w.encs = (struct batch){.ncols = pg ? 6 : 4, .pg = pg, .table = LS_ENCS};
-        w.changes = (struct batch){.ncols = 10, .pg = pg, .table = LS_CHANGES};
-        w.ends = (struct batch){.ncols = 1, .pg = pg};
-        int64_t done = 0;
-        if (!(w.ba = arena_new()))
-            rc = err_set(m->e, ERR_NOMEM, "out of memory");
-        if (rc == 0 && !w.pg &&
-            ((rc = store_query_int(m->c, "SELECT COALESCE(MAX(id), 0) + 1 FROM premises", NULL, 0,
-                                   &w.next_premises, m->e)) ||
-             (rc = store_query_int(m->c, "SELECT COALESCE(MAX(id), 0) + 1 FROM rights", NULL, 0,
-                                   &w.next_right, m->e))))
-            w.next_premises = 0;
-        for (struct phouse *h = pr.houses; h && rc == 0; h = h->next) {
-            rc = write_house(m, &w, h);
-            progress(m, "запись", ++done, m->res->houses);
-        }
-        if (rc == 0)
-            rc = flush(m, &w);
-        arena_free(w.ha);
-        arena_free(w.ba);
-        ht_free(&w.by_number);
-        ht_free(&w.by_id);
-        ht_free(&w.rights);
-        ht_free(&w.rights_by_id);
-        batch_free(&w.premises);
-        batch_free(&w.rights_new);
-        batch_free(&w.encs);
-        batch_free(&w.changes);
-        batch_free(&w.ends);
+        rc = prc ? prc : written ? 0 : write_all(m, &pr);
+        if (written)
+            progress(m, "запись", m->res->houses, m->res->houses);
         m->res->rows_rejected = m->res->rows - m->res->rows_applied;
     }
     if (rc == 0 && m->res->rows_rejected) {
