@@ -21,8 +21,17 @@ void fe_add(struct field_errors *fe, const char *field, const char *fmt, ...)
     snprintf(fe->e[fe->n].field, sizeof fe->e[fe->n].field, "%s", field);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(fe->e[fe->n].message, sizeof fe->e[fe->n].message, fmt, ap);
+    char *m = fe->e[fe->n].message;
+    int len = vsnprintf(m, sizeof fe->e[fe->n].message, fmt, ap);
     va_end(ap);
+    if (len >= (int)sizeof fe->e[fe->n].message) { /* drop a cut multi-byte character */
+        size_t n = strlen(m);
+        while (n > 0 && ((unsigned char)m[n - 1] & 0xc0) == 0x80)
+            n--;
+        if (n > 0 && ((unsigned char)m[n - 1] & 0x80))
+            n--;
+        m[n] = '\0';
+    }
     fe->n++;
 }
 

@@ -159,7 +159,16 @@ int meter_channel_stats(struct store_conn *c, const struct store_scope *s, int p
     " WHEN $9 LIKE '%|' || replace(x.timezone, '_', '\\_') || '|%' ESCAPE '\\' THEN $10"           \
     " ELSE $11 END AS today FROM municipalities x) z) mu ON mu.id = m.municipality_id"
 
-#define FLAG(cond) "CASE WHEN " cond " THEN 1 ELSE 0 END"
+/* The error flags of a meter (1/0), on mu.on_date and for the period $6.
+ * Refusals of a repeated or future period are procedural, not data errors. */
+#define QUALITY_FLAGS                                                                              \
+    "CASE WHEN m.next_verification_on < mu.on_date THEN 1 ELSE 0 END AS xp,"                       \
+    " CASE WHEN m.serial IS NULL OR m.serial = '' THEN 1 ELSE 0 END AS ns,"                        \
+    " CASE WHEN EXISTS (SELECT 1 FROM reading_rejections j WHERE j.meter_id = m.id"                \
+    " AND j.period = $6 AND j.rule NOT IN ('already_accepted', 'future_period'))"                  \
+    " THEN 1 ELSE 0 END AS rj,"                                                                    \
+    " CASE WHEN m.premises_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM accounts ac"               \
+    " WHERE ac.premises_id = m.premises_id AND ac.closed_on IS NULL) THEN 1 ELSE 0 END AS na"
 
 int meter_quality(struct store_conn *c, const struct store_scope *s, int period, int64_t org_id,
                   struct arena *a, struct meter_quality **items, int64_t *count, struct err *e)
@@ -180,68 +189,17 @@ int meter_quality(struct store_conn *c, const struct store_scope *s, int period,
     for (int i = 0; i < 3; i++)
         p[9 + i] = SV_S(t.d[i]);
     struct store_rows *r = NULL;
-    rc =
-        store_query(c,
-                    "SELECT f.org_id, o.name, o.short_name, o.inn, count(*),"
-                    " sum(CASE WHEN f.xp + f.ns + f.rj + f.na > 0 THEN 1 ELSE 0 END),"
-                    " sum(f.xp), sum(f.ns), sum(f.rj), sum(f.na) FROM"
-                    " (SELECT m.org_id, " FLAG(
-                        "m.next_verification_on < mu.on_date") " AS xp,"
-                                                               " " FLAG(
-                                                                   "m.serial IS NULL OR m.serial = "
-                                                                   "''") " AS ns,"
-                                                                         " " FLAG("EXISTS (SELECT "
-                                                                                  "1 FROM "
-                                                                                  "reading_"
-                                                                                  "rejections j "
-                                                                                  "WHERE "
-                                                                                  "j.meter_id = "
-                                                                                  "m.id"
-                                                                                  " AND j.period = "
-                                                                                  "$6)") " AS rj,"
-                                                                                         " " FLAG(
-                                                                                             "m."
-                                                                                             "premi"
-                                                                                             "ses_"
-                                                                                             "id "
-                                                                                             "IS "
-                                                                                             "NOT "
-                                                                                             "NULL "
-                                                                                             "AND "
-                                                                                             "NOT "
-                                                                                             "EXIST"
-                                                                                             "S "
-                                                                                             "(SELE"
-                                                                                             "CT 1 "
-                                                                                             "FROM "
-                                                                                             "accou"
-                                                                                             "nts "
-                                                                                             "ac"
-                                                                                             " WHER"
-                                                                                             "E "
-                                                                                             "ac."
-                                                                                             "premi"
-                                                                                             "ses_"
-                                                                                             "id = "
-                                                                                             "m."
-                                                                                             "premi"
-                                                                                             "ses_"
-                                                                                             "id "
-                                                                                             "AND "
-                                                                                             "ac."
-                                                                                             "close"
-                                                                                             "d_on "
-                                                                                             "IS "
-                                                                                             "NULL"
-                                                                                             ")") " AS na"
-                                                                                                  " FROM meters m" ON_DATE
-                                                                                                  " WHERE " METER_SCOPE
-                                                                                                  " AND (m.org_id = $5 OR $5 = 0)"
-                                                                                                  " AND m.installed_on <= mu.on_date"
-                                                                                                  " AND (m.removed_on IS NULL OR m.removed_on > mu.on_date)) f"
-                                                                                                  " JOIN organizations o ON o.id = f.org_id"
-                                                                                                  " GROUP BY f.org_id, o.name, o.short_name, o.inn ORDER BY f.org_id",
-                    p, 12, &r, e);
+    rc = store_query(c,
+                     "SELECT f.org_id, o.name, o.short_name, o.inn, count(*),"
+                     " sum(CASE WHEN f.xp + f.ns + f.rj + f.na > 0 THEN 1 ELSE 0 END),"
+                     " sum(f.xp), sum(f.ns), sum(f.rj), sum(f.na) FROM"
+                     " (SELECT m.org_id, " QUALITY_FLAGS " FROM meters m" ON_DATE
+                     " WHERE " METER_SCOPE " AND (m.org_id = $5 OR $5 = 0)"
+                     " AND m.installed_on <= mu.on_date"
+                     " AND (m.removed_on IS NULL OR m.removed_on > mu.on_date)) f"
+                     " JOIN organizations o ON o.id = f.org_id"
+                     " GROUP BY f.org_id, o.name, o.short_name, o.inn ORDER BY f.org_id",
+                     p, 12, &r, e);
     if (rc)
         return rc;
     *items = NULL;

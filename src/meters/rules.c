@@ -278,8 +278,8 @@ static enum meter_rule judge_previous(const struct reading_ctx *x, int64_t v, in
     say(wrapped, use);
     if (!x->confirm_rollover) {
         snprintf(o->msg, sizeof o->msg,
-                 "показание %s меньше %s %s: похоже, %lld-разрядный счётчик перешёл через ноль "
-                 "(расход %s %s). Если это так, подтвердите: confirm_rollover = true",
+                 "показание %s меньше %s %s: похоже, счётчик (%lld знаков) перешёл через ноль, "
+                 "расход %s %s. Если так, подтвердите: confirm_rollover = true",
                  val, was, prev, (long long)x->digits, use, x->unit);
         return o->rule = RULE_ROLLOVER_UNCONFIRMED;
     }
@@ -331,11 +331,9 @@ static enum meter_rule judge_history(const struct reading_ctx *x, struct reading
     say(o->consumption, use);
     say((x->hist_consumption + x->hist_months / 2) / x->hist_months, avg);
     snprintf(o->msg, sizeof o->msg,
-             "расход %s %s за %d мес. больше чем в %d,%02d раза превышает средний (%s %s в месяц "
-             "по %d предыдущим показаниям): проверьте показание; верное подтверждает сотрудник "
-             "организации (confirm = true)",
-             use, x->unit, o->months, x->factor_pct / 100, x->factor_pct % 100, avg, x->unit,
-             x->hist_count);
+             "расход %s %s за %d мес. больше среднего (%s %s в месяц) более чем в %d,%02d раза: "
+             "проверьте показание; верное подтверждает сотрудник организации (confirm = true)",
+             use, x->unit, o->months, avg, x->unit, x->factor_pct / 100, x->factor_pct % 100);
     return o->rule = RULE_IMPLAUSIBLE;
 }
 
