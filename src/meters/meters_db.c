@@ -90,18 +90,19 @@ int meter_get(struct store_conn *c, const struct store_scope *s, int64_t id, str
     " ELSE $17 END AS today FROM municipalities x) mu ON mu.id = m.municipality_id"
 
 #define METER_FILTER                                                                               \
-    METER_SCOPE " AND (m.house_id = $5 OR $5 = 0) AND (m.premises_id = $6 OR $6 = 0)"              \
-                " AND (m.org_id = $7 OR $7 = 0) AND (m.kind = $8 OR $8 IS NULL)"                   \
-                " AND (m.resource = $9 OR $9 IS NULL)"                                             \
-                " AND ($10 IS NULL OR ($10 = 'removed' AND m.removed_on <= mu.today)"              \
-                " OR ($10 = 'expired' AND (m.removed_on IS NULL OR m.removed_on > mu.today)"       \
-                " AND m.next_verification_on < mu.today)"                                          \
-                " OR ($10 = 'active' AND (m.removed_on IS NULL OR m.removed_on > mu.today)"        \
-                " AND (m.next_verification_on IS NULL OR m.next_verification_on >= mu.today)))"    \
-                " AND ($12 = 0 OR NOT EXISTS (SELECT 1 FROM readings r WHERE r.meter_id = m.id"    \
-                " AND r.period = $11 AND r.state = 'accepted'))"                                   \
-                " AND ($13 = 0 OR EXISTS (SELECT 1 FROM reading_rejections j"                      \
-                " WHERE j.meter_id = m.id AND j.period = $11))"
+    METER_SCOPE                                                                                    \
+    " AND (m.house_id = $5 OR $5 = 0) AND (m.premises_id = $6 OR $6 = 0)"                          \
+    " AND (m.org_id = $7 OR $7 = 0) AND (m.kind = $8 OR $8 IS NULL)"                               \
+    " AND (m.resource = $9 OR $9 IS NULL)"                                                         \
+    " AND (CAST($10 AS TEXT) IS NULL OR ($10 = 'removed' AND m.removed_on <= mu.today)"            \
+    " OR ($10 = 'expired' AND (m.removed_on IS NULL OR m.removed_on > mu.today)"                   \
+    " AND m.next_verification_on < mu.today)"                                                      \
+    " OR ($10 = 'active' AND (m.removed_on IS NULL OR m.removed_on > mu.today)"                    \
+    " AND (m.next_verification_on IS NULL OR m.next_verification_on >= mu.today)))"                \
+    " AND ($12 = 0 OR NOT EXISTS (SELECT 1 FROM readings r WHERE r.meter_id = m.id"                \
+    " AND r.period = $11 AND r.state = 'accepted'))"                                               \
+    " AND ($13 = 0 OR EXISTS (SELECT 1 FROM reading_rejections j"                                  \
+    " WHERE j.meter_id = m.id AND j.period = $11))"
 
 int meter_list(struct store_conn *c, const struct store_scope *s, const struct meter_filter *f,
                struct page pg, struct arena *a, struct meter **items, int64_t *count,
