@@ -13,9 +13,10 @@ static const struct {
     unsigned rights;
 } role_rights[] = {
 #define R(x) (1u << RIGHT_##x)
-/* What every staff role may do within its scope: background jobs, the registry. */
+/* What every staff role may do within its scope: background jobs, the registry, meters. */
 #define STAFF                                                                                      \
-    (R(JOBS_READ) | R(JOBS_WRITE) | R(SCHEDULES_READ) | R(REGISTRY_READ) | R(REGISTRY_WRITE))
+    (R(JOBS_READ) | R(JOBS_WRITE) | R(SCHEDULES_READ) | R(REGISTRY_READ) | R(REGISTRY_WRITE) |     \
+     R(METERS_READ) | R(METERS_WRITE) | R(METERS_REPORT) | R(READINGS_SUBMIT))
     {"admin", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(MUNICIPALITIES_WRITE) |
                   R(ORGANIZATIONS_READ) | R(ORGANIZATIONS_CREATE) | R(ORGANIZATIONS_WRITE) |
                   R(USERS_READ) | R(USERS_WRITE) | R(AUDIT_READ) | STAFF | R(SCHEDULES_WRITE)},
@@ -28,7 +29,7 @@ static const struct {
                                R(USERS_WRITE) | R(AUDIT_READ) | STAFF},
     {"org_staff", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(ORGANIZATIONS_READ) |
                       R(ORGANIZATIONS_WRITE) | STAFF},
-    {"resident", R(REGIONS_READ) | R(REGISTRY_READ)},
+    {"resident", R(REGIONS_READ) | R(REGISTRY_READ) | R(METERS_READ) | R(READINGS_SUBMIT)},
 #undef STAFF
 #undef R
 };
@@ -49,6 +50,10 @@ static const char *const right_names[] = {
     [RIGHT_SCHEDULES_WRITE] = "schedules.write",
     [RIGHT_REGISTRY_READ] = "registry.read",
     [RIGHT_REGISTRY_WRITE] = "registry.write",
+    [RIGHT_METERS_READ] = "meters.read",
+    [RIGHT_METERS_WRITE] = "meters.write",
+    [RIGHT_METERS_REPORT] = "meters.report",
+    [RIGHT_READINGS_SUBMIT] = "readings.submit",
     [RIGHT_SESSION] = "session",
     [RIGHT_NONE] = "none",
 };

@@ -26,6 +26,10 @@ enum right {
     RIGHT_SCHEDULES_WRITE,
     RIGHT_REGISTRY_READ,
     RIGHT_REGISTRY_WRITE,
+    RIGHT_METERS_READ,
+    RIGHT_METERS_WRITE,
+    RIGHT_METERS_REPORT,
+    RIGHT_READINGS_SUBMIT,
     RIGHT_SESSION, /* any signed-in user */
     RIGHT_NONE     /* open route */
 };

@@ -16,7 +16,7 @@ struct field_errors {
     int n;
     struct {
         char field[64];
-        char message[512];
+        char message[512]; /* UTF-8; cut at a character boundary if longer */
     } e[FIELD_ERRORS_MAX];
 };
 

@@ -1,11 +1,13 @@
-/* cmd_import.c — `upravdom import houses FILE` and `upravdom import premises
- * FILE`: the registry's files (docs/registry.md "Files") loaded in one
- * transaction, as the installation, with an audit entry. A file with errors
- * changes nothing: every error is printed as FILE:LINE:COLUMN: message and
- * the exit code is 2. */
+/* cmd_import.c — `upravdom import houses FILE`, `upravdom import premises
+ * FILE` (the registry's files, docs/registry.md "Files") and `upravdom
+ * import readings FILE` (a supplier's file of meter readings,
+ * docs/meters.md): loaded in one transaction, as the installation, with an
+ * audit entry. A file with errors changes nothing: every error is printed as
+ * FILE:LINE:COLUMN: message and the exit code is 2. */
 #include "cli/cli.h"
 
 #include "audit/audit.h"
+#include "meters/meters.h"
 #include "registry/import.h"
 
 #include <stdio.h>
@@ -209,9 +211,91 @@ static int import_premises(int argc, char **argv)
     return run_import(argc, argv, REG_IMPORT_PREMISES);
 }
 
+/* ---- readings ---- */
+
+static void print_reading_errors(const char *file, const struct meter_import_result *r)
+{
+    for (int i = 0; i < r->nerrors; i++)
+        fprintf(stderr, "%s:%ld:%d: %s\n", file, r->errors[i].line, r->errors[i].col,
+                r->errors[i].msg);
+    if (r->error_count > r->nerrors)
+        fprintf(stderr, "%s: … and %lld more errors\n", file,
+                (long long)(r->error_count - r->nerrors));
+}
+
+/* Applies the file in conn's transaction and commits with the audit entry. */
+static int apply_readings(struct cli *c, struct store_conn *conn, const char *file, bool skip,
+                          struct arena *a)
+{
+    struct err e = {0};
+    struct meter_import_result res = {0};
+    struct meter_import_opts o = {.path = file, .skip_invalid = skip, .scope = &system_scope};
+    int rc = store_begin(conn, &e);
+    if (rc == 0)
+        rc = meter_import_run(conn, &o, a, &res, &e);
+    if (rc == 0) {
+        json_t *detail =
+            json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "file", file, "rows", (json_int_t)res.rows,
+                      "accepted", (json_int_t)res.accepted, "corrected", (json_int_t)res.corrected,
+                      "unchanged", (json_int_t)res.unchanged, "rejected", (json_int_t)res.rejected);
+        struct audit_object obj = {"readings_import"};
+        rc = audit_write(conn, &cli_actor, "readings.import", &obj, detail, &e);
+        json_decref(detail);
+        if (rc == 0)
+            rc = store_commit(conn, &e);
+        if (rc)
+            return cli_run_error(c, &e);
+        print_reading_errors(file, &res);
+        printf("import readings: %s (%s, separator '%c')\nrows read: %lld\naccepted: %lld\n"
+               "corrected: %lld\nunchanged: %lld\nrejected: %lld\n",
+               file, res.encoding ? res.encoding : "?", res.separator ? res.separator : ';',
+               (long long)res.rows, (long long)res.accepted, (long long)res.corrected,
+               (long long)res.unchanged, (long long)res.rejected);
+        return EXIT_OK;
+    }
+    store_rollback(conn);
+    if (rc == ERR_INVALID && res.error_count) {
+        print_reading_errors(file, &res);
+        cli_error(c, "%s: %lld error(s); nothing was changed", file, (long long)res.error_count);
+        return EXIT_USAGE;
+    }
+    if (rc == ERR_IO || rc == ERR_INVALID) {
+        cli_error(c, "%s", e.msg);
+        return EXIT_USAGE;
+    }
+    return cli_run_error(c, &e);
+}
+
+static int import_readings(int argc, char **argv)
+{
+    struct cli c;
+    bool skip = false;
+    const struct flag flags[] = {
+        {"skip-invalid", FLAG_BOOL, &skip, "apply the good rows; list the rejected ones"}, {NULL}};
+    int extra;
+    const char *file = take_file(&argc, argv, &extra);
+    int rc = cli_setup(&c, "import readings", "import readings FILE [--skip-invalid]", flags, argc,
+                       argv);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (!file || extra) {
+        cli_error(&c, extra ? "one FILE expected" : "FILE is required (see --help)");
+        return EXIT_USAGE;
+    }
+    struct store *s;
+    struct store_conn *conn;
+    if ((rc = cli_open_conn(&c, &s, &conn)))
+        return rc;
+    struct arena *a = arena_new();
+    rc = a ? apply_readings(&c, conn, file, skip, a) : EXIT_FAIL;
+    arena_free(a);
+    cli_close_conn(s, conn);
+    return rc;
+}
+
 int cmd_import(int argc, char **argv)
 {
-    static const char *const subs[] = {"houses", "premises", NULL};
-    static int (*const fns[])(int, char **) = {import_houses, import_premises};
+    static const char *const subs[] = {"houses", "premises", "readings", NULL};
+    static int (*const fns[])(int, char **) = {import_houses, import_premises, import_readings};
     return cli_subcommand("import", argc, argv, subs, fns);
 }

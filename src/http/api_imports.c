@@ -5,6 +5,7 @@
 #include "http/http.h"
 
 #include "base/date.h"
+#include "meters/meters.h"
 #include "registry/import.h"
 
 #include <stdio.h>
@@ -128,4 +129,76 @@ int api_imports_houses(struct http_req *r)
 int api_imports_premises(struct http_req *r)
 {
     return import_upload(r, REG_IMPORT_PREMISES);
+}
+
+/* ---- readings (docs/meters.md "File of readings") ---- */
+
+static json_t *json_readings_result(const struct meter_import_result *res)
+{
+    json_t *errors = json_array();
+    for (int i = 0; i < res->nerrors; i++)
+        json_array_append_new(errors, json_pack("{s:I, s:i, s:s}", "line",
+                                                (json_int_t)res->errors[i].line, "column",
+                                                res->errors[i].col, "message", res->errors[i].msg));
+    return json_pack("{s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "encoding", res->encoding, "rows",
+                     (json_int_t)res->rows, "accepted", (json_int_t)res->accepted, "corrected",
+                     (json_int_t)res->corrected, "unchanged", (json_int_t)res->unchanged,
+                     "rejected", (json_int_t)res->rejected, "error_count",
+                     (json_int_t)res->error_count, "errors", errors);
+}
+
+static int readings_file_errors(struct http_req *r, const struct meter_import_result *res)
+{
+    struct field_errors fe = {0};
+    for (int i = 0; i < res->nerrors && fe.n < FIELD_ERRORS_MAX; i++) {
+        char at[32];
+        snprintf(at, sizeof at, "%ld:%d", res->errors[i].line, res->errors[i].col);
+        if (!fe_has(&fe, at))
+            fe_add(&fe, at, "%s", res->errors[i].msg);
+    }
+    if (!fe.n)
+        fe_add(&fe, "file", "файл не прочитан");
+    return http_validation_with(r, &fe,
+                                json_pack("{s:I}", "error_count", (json_int_t)res->error_count));
+}
+
+int api_imports_readings(struct http_req *r)
+{
+    struct field_errors fe = {0};
+    const char *skip = http_query(r, "skip_invalid");
+    if (skip && strcmp(skip, "true") != 0 && strcmp(skip, "false") != 0)
+        fe_add(&fe, "skip_invalid", "ожидается true или false");
+    if (!r->body_len)
+        fe_add(&fe, "file", "пустой файл: тело запроса — файл CSV");
+    if (fe.n)
+        return http_validation(r, &fe);
+    struct store_conn *c = http_db(r);
+    char path[64];
+    struct err e = {0};
+    if (!c)
+        return 0;
+    if (body_to_file(r, path, &e))
+        return http_error(r, &e);
+    struct meter_import_result res = {0};
+    struct meter_import_opts o = {.path = path,
+                                  .skip_invalid = skip && strcmp(skip, "true") == 0,
+                                  .scope = &r->session->scope};
+    int rc = store_begin(c, &e);
+    if (rc == 0)
+        rc = meter_import_run(c, &o, r->arena, &res, &e);
+    if (rc && !e.code)
+        e.code = rc;
+    if (rc == 0) {
+        const char *name = http_query(r, "filename");
+        json_t *detail =
+            json_pack("{s:s, s:I, s:I, s:I, s:I}", "file", name ? name : "загрузка через API",
+                      "rows", (json_int_t)res.rows, "accepted", (json_int_t)res.accepted,
+                      "corrected", (json_int_t)res.corrected, "rejected", (json_int_t)res.rejected);
+        http_audit(r, c, "readings.import", (struct audit_object){"readings_import"}, detail, &e);
+    }
+    http_tx_end(c, &e);
+    unlink(path);
+    if (rc == ERR_INVALID && res.error_count)
+        return readings_file_errors(r, &res);
+    return e.code ? http_error(r, &e) : http_json(r, 200, json_readings_result(&res));
 }

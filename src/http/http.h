@@ -78,6 +78,8 @@ struct store_conn *http_db(struct http_req *r);
 
 /* Query-string argument, or NULL. */
 const char *http_query(struct http_req *r, const char *name);
+/* Request header, or NULL. */
+const char *http_request_header(struct http_req *r, const char *name);
 
 /* Adds a response header (name and value must outlive the request: arena or literal). */
 void http_header(struct http_req *r, const char *name, const char *value);
@@ -90,6 +92,8 @@ int http_no_content(struct http_req *r);
 int http_problem(struct http_req *r, int status, const char *type, const char *title,
                  const char *detail);
 int http_validation(struct http_req *r, const struct field_errors *fe);
+/* The same with extra members (stolen; may be NULL) added to the problem. */
+int http_validation_with(struct http_req *r, const struct field_errors *fe, json_t *extra);
 /* Maps an error from a module to its status (404, 409, 422, 500 …). */
 int http_error(struct http_req *r, const struct err *e);
 
@@ -161,6 +165,18 @@ int api_registry_quality(struct http_req *r);
 int api_registry_notice(struct http_req *r);
 int api_imports_houses(struct http_req *r);
 int api_imports_premises(struct http_req *r);
+int api_meters_list(struct http_req *r);
+int api_meters_create(struct http_req *r);
+int api_meters_get(struct http_req *r);
+int api_meters_patch(struct http_req *r);
+int api_meter_readings(struct http_req *r);
+int api_readings_submit(struct http_req *r);
+int api_meters_consumption(struct http_req *r);
+int api_readings_stats(struct http_req *r);
+int api_meters_quality(struct http_req *r);
+int api_reading_settings_get(struct http_req *r);
+int api_reading_settings_patch(struct http_req *r);
+int api_imports_readings(struct http_req *r);
 
 /* JSON of directory objects (api_directory.c). */
 json_t *json_user(struct http_req *r, const struct user *u);

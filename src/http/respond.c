@@ -70,6 +70,11 @@ int http_problem(struct http_req *r, int status, const char *type, const char *t
 
 int http_validation(struct http_req *r, const struct field_errors *fe)
 {
+    return http_validation_with(r, fe, NULL);
+}
+
+int http_validation_with(struct http_req *r, const struct field_errors *fe, json_t *extra)
+{
     json_t *p = problem(r, 422, "validation", "Ошибка в данных запроса",
                         arena_printf(r->arena, "полей с ошибками: %d", fe->n));
     json_t *list = json_array();
@@ -77,6 +82,9 @@ int http_validation(struct http_req *r, const struct field_errors *fe)
         json_array_append_new(
             list, json_pack("{s:s, s:s}", "field", fe->e[i].field, "message", fe->e[i].message));
     json_object_set_new(p, "errors", list);
+    if (p && extra)
+        json_object_update_missing(p, extra);
+    json_decref(extra);
     return send_json(r, 422, "application/problem+json; charset=utf-8", p);
 }
 
@@ -135,6 +143,11 @@ struct store_conn *http_db(struct http_req *r)
 const char *http_query(struct http_req *r, const char *name)
 {
     return MHD_lookup_connection_value(r->mhd, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_request_header(struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->mhd, MHD_HEADER_KIND, name);
 }
 
 static bool is_json_media(const char *ct)

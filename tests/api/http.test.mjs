@@ -181,6 +181,11 @@ test('every route in the docs/api.md Routes table is served (not 404/405)', asyn
     const prem = (await c.get(`/api/v1/houses/${h.id}/premises`, { token: admin })).body.items;
     if (prem.length) { ids.premises = prem[0].id; break; }
   }
+  const meter = await c.post('/api/v1/meters', { token: admin, body: {
+    kind: 'building', resource: 'heat', house_id: ids.houses, org_id: ids.organizations,
+    serial: 'routes-check', digits: 6, installed_on: '2025-01-01' } });
+  assert.equal(meter.status, 201, meter.text);
+  ids.meters = meter.body.id;
   for (const { method, path } of ROUTES) {
     if (path === '/api/v1/auth/logout') continue; // would end the admin session
     const p = path.replace(/^\/api\/v1\/(\w+)\/\{id\}/, (_, res) => `/api/v1/${res}/${ids[res]}`);
