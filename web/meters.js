@@ -339,13 +339,16 @@ export function metersSections(app) {
     function accepted(r) {
       const unit = row.unit;
       const value = (v) => formatValue(v, unit, row.decimals);
-      const months = Number(r.months) > 1 ? ` за ${r.months} мес.` : '';
+      const use = `${value(r.consumption)}${Number(r.months) > 1 ? ` за ${r.months} мес.` : ''}${r.rollover ? ' (через ноль)' : ''}`;
       const what = r.result === 'unchanged'
         ? `Показание ${value(r.value)} за ${periodName(r.period)} уже было принято.`
-        : `Показание ${value(r.value)} принято за ${periodName(r.period)}. Расход: ${value(r.consumption)}${months}${r.rollover ? ' (через ноль)' : ''}.`;
+        : `Показание ${value(r.value)} принято за ${periodName(r.period)}. Расход: ${use}${use.endsWith('.') ? '' : '.'}`;
+      // The server's answer when it says more than the line above: given outside the window
+      // (kept for the next period), a correction, a repeated request.
+      const more = r.message && (r.in_window === false || r.result !== 'accepted');
       result.replaceChildren(h('div', { class: 'notice', role: 'status', 'data-testid': `reading-accepted-${id}` },
         h('p', { 'data-testid': `reading-accepted-text-${id}` }, what),
-        r.message ? h('p', { class: 'reading-message', 'data-testid': `reading-message-${id}` }, r.message) : null));
+        more ? h('p', { class: 'reading-message', 'data-testid': `reading-message-${id}` }, r.message) : null));
       if (r.value !== undefined && r.period) {
         row.last_reading = { value: r.value, period: r.period, received_at: r.received_at };
         lastEl.textContent = lastReadingText(row);
