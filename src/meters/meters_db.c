@@ -322,7 +322,6 @@ int meter_today_at(struct store_conn *c, int64_t now, struct arena *a, struct me
                    struct err *e)
 {
     int64_t day = now >= 0 ? now / 86400 : -((86399 - now) / 86400);
-    *out = (struct meter_today){0};
     for (int i = 0; i < 3; i++)
         date_format(date_civil_from_days(day - 1 + i), out->d[i]);
     out->ahead = out->behind = "|";

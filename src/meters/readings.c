@@ -235,7 +235,7 @@ static int load_context(struct sub *b)
                          p, 3, &r, b->e);
     if (rc)
         return rc;
-    struct near before[14] = {{0}};
+    struct near before[14];
     int n = 0;
     while (store_next(r)) {
         struct near v = {store_int(r, 0), store_int(r, 2), store_int(r, 3), store_int(r, 4),
