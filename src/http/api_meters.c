@@ -79,6 +79,7 @@ static void read_meter(struct http_req *r, json_t *body, struct meter *m, bool c
     for (int i = 0; !create && fixed[i]; i++)
         if (json_object_get(body, fixed[i]))
             fe_add(fe, fixed[i], "не изменяется: снимите прибор (removed_on) и заведите новый");
+    /* A change reads from "serial" on: the first six fields are fixed at creation. */
     jv_read(body, create ? fields : fields + 6, r->arena, fe);
     const char *why = NULL;
     if (has_initial && initial && meter_value_parse(initial, m->digits, 3, &m->initial_value, &why))

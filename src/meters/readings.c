@@ -32,7 +32,7 @@ struct sub {
     struct err *e;
     struct meter m;
     int64_t now, received_at;
-    int period;
+    int period, now_period; /* of the reading, and the one open now */
     char on[DATE_STR_SIZE]; /* the date the meter's status is judged on */
     int64_t value;
     struct reading_ctx x;
@@ -143,24 +143,22 @@ static int place_period(struct sub *b)
 {
     struct reading_result *o = b->out;
     struct date local;
-    int now_period;
-    bool now_in;
-    if (meter_period_at(&o->settings, b->m.timezone, b->now, &now_period, &now_in, &local))
+    if (meter_period_at(&o->settings, b->m.timezone, b->now, &b->now_period, &o->in_window, &local))
         return err_set(b->e, ERR_INVALID, "часовой пояс муниципалитета не распознан");
     date_format(local, b->on);
+    b->period = b->now_period;
     if (b->q->period) {
         b->period = b->q->period;
         o->in_window = false;
-        struct date last = date_period_last_day(b->period);
         char end[DATE_STR_SIZE];
-        date_format(last, end);
+        date_format(date_period_last_day(b->period), end);
         if (strcmp(end, b->on) < 0)
             memcpy(b->on, end, sizeof end);
-    } else if (meter_period_at(&o->settings, b->m.timezone, b->received_at, &b->period,
-                               &o->in_window, &local) == 0) {
+    } else if (b->received_at != b->now) {
+        if (meter_period_at(&o->settings, b->m.timezone, b->received_at, &b->period, &o->in_window,
+                            &local))
+            return err_field(b->e, ERR_INVALID, "received_at", "время вне допустимого диапазона");
         date_format(local, b->on);
-    } else {
-        return err_field(b->e, ERR_INVALID, "received_at", "время вне допустимого диапазона");
     }
     return 0;
 }
@@ -169,12 +167,9 @@ static int meter_rules(struct sub *b)
 {
     char msg[256];
     struct date inst;
-    int now_period;
-    bool in;
-    meter_period_at(&b->out->settings, b->m.timezone, b->now, &now_period, &in, NULL);
-    if (b->period > now_period) {
+    if (b->period > b->now_period) {
         snprintf(msg, sizeof msg, "период %s ещё не начался: сейчас принимаются показания за %s",
-                 meter_period_text(b->a, b->period), meter_period_text(b->a, now_period));
+                 meter_period_text(b->a, b->period), meter_period_text(b->a, b->now_period));
         return refuse(b, RULE_FUTURE_PERIOD, msg);
     }
     if (date_parse(b->m.installed_on, &inst, NULL) == 0 &&
@@ -235,7 +230,7 @@ static int load_context(struct sub *b)
                          p, 3, &r, b->e);
     if (rc)
         return rc;
-    struct near before[14];
+    struct near before[14] = {{0}};
     int n = 0;
     while (store_next(r)) {
         struct near v = {store_int(r, 0), store_int(r, 2), store_int(r, 3), store_int(r, 4),
@@ -248,10 +243,12 @@ static int load_context(struct sub *b)
             b->x.has_next = true;
             b->x.next_value = v.value;
             b->x.next_period = v.period;
-        } else if (v.period == b->period)
-            b->existing_id = v.id, b->existing_value = v.value;
-        else if (n < 14)
+        } else if (v.period == b->period) {
+            b->existing_id = v.id;
+            b->existing_value = v.value;
+        } else if (n < 14) {
             before[n++] = v;
+        }
     }
     store_rows_free(r);
     qsort(before, (size_t)n, sizeof *before, by_period_desc);
