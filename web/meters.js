@@ -1,9 +1,9 @@
-// The meters pages (docs/meters-web.md): the resident's «Показания» (own meters grouped by
-// premises, the last accepted reading, the reading window on the municipality's clock, a form
-// per meter with the rule's message next to the field, the confirmations of a wrap through zero
-// and of a correction) and the staff's «Приборы учёта» (a filtered, paginated list with the last
-// reading, export of the filtered list to CSV and XLSX, the meter card with its reading history
-// and refused submissions). Server data goes into the page as text only (see dom.js).
+// The meters pages (docs/meters.md "Web pages and export"): the resident's «Показания» (own meters
+// grouped by premises, the last accepted reading, the reading window on the municipality's clock, a
+// form per meter with the rule's message next to the field, the confirmations of a wrap through
+// zero and of a correction) and the staff's «Приборы учёта» (a filtered, paginated list with the
+// last reading, export of the filtered list to CSV and XLSX, the meter card with its reading
+// history and refused submissions). Server data goes into the page as text only (see dom.js).
 import { api, ApiError, request } from './api.js';
 import {
   DASH, h, appendChildren, text, alertBox, details, pager, formatDate, formatDateTime, formatDecimal,

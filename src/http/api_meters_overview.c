@@ -1,10 +1,8 @@
-/* api_meters_overview.c — what the web pages show of meters
- * (docs/meters-web.md): the filtered list with each meter's place, latest
- * accepted reading, reading window and the period a reading given now
- * counts for (GET /api/v1/meters/overview); the same list as a CSV or XLSX
- * file (GET /api/v1/meters/export); a meter's refused submissions
- * (GET /api/v1/meters/{id}/rejections). Filters and scope are those of
- * GET /api/v1/meters. */
+/* api_meters_overview.c — what the web pages show of meters (docs/meters.md "Web pages and
+ * export"): the filtered list with each meter's place, latest accepted reading, reading window and
+ * the period a reading given now counts for (GET /api/v1/meters/overview); the same list as a CSV
+ * or XLSX file (GET /api/v1/meters/export); a meter's refused submissions (GET
+ * /api/v1/meters/{id}/rejections). Filters and scope are those of GET /api/v1/meters. */
 #include "http/http.h"
 
 #include "meters/overview.h"

@@ -1,11 +1,9 @@
-/* overview.h — meters as the web pages and the export show them
- * (docs/meters-web.md): each meter of a filtered list (meter_list, the same
- * scope and filters) with its place (house address, premises number), the
- * organization that takes its readings, its latest accepted reading, its
- * organization's reading window, the period a reading given now counts for
- * on the municipality's wall clock, and its refused submissions of a period;
- * the same list as a report table (src/render/) for CSV and XLSX; a meter's
- * refused submissions.
+/* overview.h — meters as the web pages and the export show them (docs/meters.md "Web pages and
+ * export"): each meter of a filtered list (meter_list, the same scope and filters) with its place
+ * (house address, premises number), the organization that takes its readings, its latest accepted
+ * reading, its organization's reading window, the period a reading given now counts for on the
+ * municipality's wall clock, and its refused submissions of a period; the same list as a report
+ * table (src/render/) for CSV and XLSX; a meter's refused submissions.
  *
  * Strings of returned objects live in the caller's arena. */
 #ifndef UPRAVDOM_METERS_OVERVIEW_H

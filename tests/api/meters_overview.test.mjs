@@ -1,11 +1,10 @@
-// The meters list of the web pages and its export (docs/meters-web.md, docs/api.md):
-// GET /api/v1/meters/overview shares the filters and the scope of GET /api/v1/meters and
-// adds each meter's latest accepted reading, its organization's window and the period a
-// reading given now counts for on the municipality's wall clock; GET /api/v1/meters/export
-// is the same filtered list as CSV and XLSX (read back with openpyxl) with Russian
-// headings, scoped exactly like the list; GET /api/v1/meters/{id}/rejections lists the
-// refused submissions. Runs on both backends against the demo region; creates its own
-// meters (the demo may or may not have some).
+// The meters list of the web pages and its export (docs/meters.md "Web pages and export",
+// docs/api.md): GET /api/v1/meters/overview shares the filters and the scope of GET /api/v1/meters
+// and adds each meter's latest accepted reading, its organization's window and the period a reading
+// given now counts for on the municipality's wall clock; GET /api/v1/meters/export is the same
+// filtered list as CSV and XLSX (read back with openpyxl) with Russian headings, scoped exactly
+// like the list; GET /api/v1/meters/{id}/rejections lists the refused submissions. Runs on both
+// backends against the demo region; creates its own meters (the demo may or may not have some).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

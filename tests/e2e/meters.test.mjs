@@ -1,9 +1,9 @@
-// Browser end-to-end test of the meters pages (web/meters.js, docs/meters-web.md): a resident
-// submits readings on «Показания» — a value below the initial one is refused with the rule's
-// message next to the field, a good one is accepted with its consumption, a wrap through zero is
-// confirmed and resubmitted; an operator filters «Приборы учёта» by expired verification,
-// downloads the XLSX of the filtered list and opens a meter's card. The meters are created
-// through the API (the demo data may have none).
+// Browser end-to-end test of the meters pages (web/meters.js, docs/meters.md "Web pages and
+// export"): a resident submits readings on «Показания» — a value below the initial one is refused
+// with the rule's message next to the field, a good one is accepted with its consumption, a wrap
+// through zero is confirmed and resubmitted; an operator filters «Приборы учёта» by expired
+// verification, downloads the XLSX of the filtered list and opens a meter's card. The meters are
+// created through the API (the demo data may have none).
 //
 //   cd tests/e2e && npm ci && UPRAVDOM_BIN=/path/to/build/upravdom node --test meters.test.mjs
 //
