@@ -591,7 +591,7 @@ export function metersSections(app) {
     try {
       meter = await api.get(`/meters/${id}`);
       [rows, readings, rejections] = await Promise.all([
-        api.list('/meters/overview', { house_id: meter.house_id, premises_id: meter.premises_id, per_page: 500 }),
+        api.list('/meters/overview', { house_id: meter.house_id, premises_id: meter.premises_id, kind: meter.kind, per_page: 500 }),
         api.list(`/meters/${id}/readings`, { per_page: 100 }),
         api.list(`/meters/${id}/rejections`, { per_page: 100 }),
       ]);
