@@ -43,9 +43,10 @@ function problemMessage(status, problem, headers) {
 
 /**
  * Sends one request; resolves to the parsed JSON body (null for an empty body),
+ * `headers` adds request headers (an Idempotency-Key),
  * rejects with ApiError (status 0 when the server could not be reached).
  */
-export async function request(method, path, { body, query, raw, type } = {}) {
+export async function request(method, path, { body, query, raw, type, headers } = {}) {
   let url = BASE + path;
   if (query) {
     const params = new URLSearchParams();
@@ -58,7 +59,7 @@ export async function request(method, path, { body, query, raw, type } = {}) {
   const init = {
     method,
     credentials: 'same-origin',
-    headers: { Accept: 'application/json, application/problem+json' },
+    headers: { ...(headers || {}), Accept: 'application/json, application/problem+json' },
   };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';

@@ -6,6 +6,7 @@ import {
   DASH, h, appendChildren, text, formatDateTime, alertBox, details, pager as pagerNav,
 } from './dom.js';
 import { registrySections } from './registry.js';
+import { metersSections } from './meters.js';
 
 const PER_PAGE = 20;
 const REFRESH_MS = 3000; // the jobs list reloads itself this often while a job is running
@@ -14,32 +15,32 @@ const ROLES = {
   admin: {
     name: 'Администратор',
     title: 'Администрирование',
-    lead: 'Управление всей установкой: организации, реестр домов, пользователи, журнал действий, фоновые задания.',
-    sections: ['organizations', 'registry', 'users', 'audit', 'jobs', 'schedules'],
+    lead: 'Управление всей установкой: организации, реестр домов, приборы учёта, пользователи, журнал действий, фоновые задания.',
+    sections: ['organizations', 'registry', 'meters', 'users', 'audit', 'jobs', 'schedules'],
   },
   region_operator: {
     name: 'Оператор ЦУР',
     title: 'Региональный центр управления',
-    lead: 'Муниципальные образования, организации и реестр домов региона.',
-    sections: ['municipalities', 'organizations', 'registry', 'users', 'audit', 'jobs', 'schedules'],
+    lead: 'Муниципальные образования, организации, реестр домов и приборы учёта региона.',
+    sections: ['municipalities', 'organizations', 'registry', 'meters', 'users', 'audit', 'jobs', 'schedules'],
   },
   municipal_operator: {
     name: 'Оператор МЦУР',
     title: 'Муниципальный центр управления',
-    lead: 'Организации и реестр домов муниципального образования.',
-    sections: ['organizations', 'registry', 'users', 'audit', 'jobs', 'schedules'],
+    lead: 'Организации, реестр домов и приборы учёта муниципального образования.',
+    sections: ['organizations', 'registry', 'meters', 'users', 'audit', 'jobs', 'schedules'],
   },
   org_staff: {
     name: 'Сотрудник организации',
     title: 'Кабинет организации',
-    lead: 'Сведения о вашей организации и реестр её домов.',
-    sections: ['registry', 'jobs', 'schedules'],
+    lead: 'Сведения о вашей организации, реестр её домов и приборы учёта.',
+    sections: ['registry', 'meters', 'jobs', 'schedules'],
   },
   resident: {
     name: 'Житель',
     title: 'Личный кабинет жителя',
     lead: '',
-    sections: ['myhouse'],
+    sections: ['myhouse', 'readings'],
   },
 };
 
@@ -331,7 +332,7 @@ async function renderContext(user, host) {
         h('h2', { class: 'greeting', 'data-testid': 'greeting' }, `Здравствуйте, ${user.full_name || user.login}!`),
         h('div', { class: 'card placeholder', 'data-testid': 'bills-placeholder' },
           h('p', {}, 'Ваши счета появятся здесь'),
-          h('p', { class: 'muted' }, 'Начисления, показания приборов учёта и оплата будут доступны в личном кабинете.')));
+          h('p', { class: 'muted' }, 'Начисления и оплата будут доступны в личном кабинете. Показания приборов учёта передаются на вкладке «Показания».')));
       return;
     default:
       break;
@@ -530,6 +531,12 @@ const SECTIONS = {
 
 Object.assign(SECTIONS, registrySections({
   state,
+  current: (seq) => seq === state.seq,
+  sessionLost,
+  routeHref,
+  navigate,
+  pageParam,
+}), metersSections({
   current: (seq) => seq === state.seq,
   sessionLost,
   routeHref,

@@ -128,7 +128,7 @@ function premisesTitle(p, houseKind) {
 const STREET = /^(ул|улица|пр-т|просп|проспект|пер|переулок|б-р|бульвар|мкр|микрорайон|проезд|пр-д|ш|шоссе|пл|площадь|наб|набережная|туп|тупик|аллея|тракт|кв-л|линия|снт|тер)\.?\s/i;
 
 /** An address as [street and house, locality]: the part people look for first, and the rest. */
-function splitAddress(address) {
+export function splitAddress(address) {
   const parts = String(address || '').split(/,\s*/);
   const at = parts.findIndex((part) => STREET.test(part));
   if (at <= 0) return [String(address || ''), ''];

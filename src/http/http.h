@@ -177,6 +177,9 @@ int api_meters_quality(struct http_req *r);
 int api_reading_settings_get(struct http_req *r);
 int api_reading_settings_patch(struct http_req *r);
 int api_imports_readings(struct http_req *r);
+int api_meters_overview(struct http_req *r);
+int api_meters_export(struct http_req *r);
+int api_meter_rejections(struct http_req *r);
 
 /* JSON of directory objects (api_directory.c). */
 json_t *json_user(struct http_req *r, const struct user *u);
