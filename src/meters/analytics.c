@@ -76,8 +76,10 @@ int meter_consumption(struct store_conn *c, const struct store_scope *s,
             x->value = store_int(r, 7);
             x->consumption = store_int(r, 8);
             x->months = store_int(r, 9);
-            x->prev_period = period_of_text(store_text(r, 10));
         }
+        /* With an estimate: the last period read, which billing counts the
+         * months of averaging from (ПП 354 п. 59–60). */
+        x->prev_period = period_of_text(store_text(r, 10));
     }
     store_rows_free(r);
     return rc;

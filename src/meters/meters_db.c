@@ -137,7 +137,8 @@ int meter_list(struct store_conn *c, const struct store_scope *s, const struct m
                           "SELECT " METER_COLS ", CASE WHEN m.removed_on <= mu.today THEN 'removed'"
                           " WHEN m.next_verification_on < mu.today THEN 'expired'"
                           " ELSE 'active' END FROM meters m" LOCAL_DATES " WHERE " METER_FILTER
-                          " ORDER BY m.house_id, m.premises_id, m.id LIMIT $19 OFFSET $20",
+                          " ORDER BY m.house_id, m.premises_id IS NULL, m.premises_id, m.id LIMIT "
+                          "$19 OFFSET $20",
                           p, 20, &r, e)))
         return rc;
     *count = 0;
@@ -195,6 +196,8 @@ int meter_create(struct store_conn *c, const struct store_scope *s, struct meter
                  struct arena *a, struct err *e)
 {
     int rc = store_scope_check(s, e);
+    if (rc == 0 && s->kind == SCOPE_RESIDENT) /* residents read meters, never set them */
+        rc = err_set(e, ERR_FORBIDDEN, "жители не заводят приборы учёта");
     if (rc || (rc = place_meter(c, s, m, a, e)))
         return rc;
     m->created_at = m->updated_at = store_now();
@@ -234,6 +237,8 @@ int meter_update(struct store_conn *c, const struct store_scope *s, struct meter
 {
     (void)a;
     int rc = store_scope_check(s, e);
+    if (rc == 0 && s->kind == SCOPE_RESIDENT)
+        rc = err_set(e, ERR_FORBIDDEN, "жители не меняют приборы учёта");
     if (rc)
         return rc;
     m->updated_at = store_now();
@@ -296,6 +301,8 @@ int meter_settings_put(struct store_conn *c, const struct store_scope *s, int64_
                        const struct meter_settings *in, struct err *e)
 {
     struct meter_settings old;
+    if (s->kind == SCOPE_RESIDENT)
+        return err_set(e, ERR_FORBIDDEN, "жители не меняют окно приёма показаний");
     int rc = meter_settings_get(c, s, org_id, &old, e); /* visible to the caller */
     if (rc)
         return rc;

@@ -107,7 +107,13 @@ static int load_meter(struct sub *b)
                                                (int)store_int(r, 15)};
     b->out->timezone = m->timezone;
     store_rows_free(r);
-    return 0;
+    if (store_conn_backend(b->c) != STORE_POSTGRES)
+        return 0; /* SQLite: BEGIN IMMEDIATE already serializes the writers */
+    /* Two submissions for one meter (adjacent periods, a correction beside
+     * a new reading) judge each other's rows: the second waits here until
+     * the first has committed, then reads what it wrote. */
+    return store_exec(b->c, "SELECT id FROM meters WHERE id = $1 FOR UPDATE",
+                      (struct store_val[]){SV_I(m->id)}, 1, NULL, b->e);
 }
 
 /* Records the refusal and returns ERR_INVALID naming the rule's field. */
@@ -144,7 +150,8 @@ static int place_period(struct sub *b)
     struct reading_result *o = b->out;
     struct date local;
     if (meter_period_at(&o->settings, b->m.timezone, b->now, &b->now_period, &o->in_window, &local))
-        return err_set(b->e, ERR_INVALID, "часовой пояс муниципалитета не распознан");
+        return err_set(b->e, ERR_DB, "часовой пояс муниципалитета «%s» не распознан",
+                       b->m.timezone ? b->m.timezone : "");
     date_format(local, b->on);
     b->period = b->now_period;
     if (b->q->period) {

@@ -180,13 +180,15 @@ int meter_value_parse(const char *s, int64_t digits, int64_t decimals, int64_t *
 {
     const char *p = s;
     int64_t whole = 0, frac = 0;
-    int nwhole = 0, nfrac = 0;
+    int nwhole = 0, nsig = 0, nfrac = 0; /* nsig: digits after leading zeros */
     if (!p || !*p) {
         *why = "ожидается показание, например \"123.456\"";
         return ERR_INVALID;
     }
+    /* Only digits that can fit are summed: a longer number is refused below,
+     * before any arithmetic could overflow. */
     for (; *p >= '0' && *p <= '9'; p++, nwhole++)
-        if (nwhole < 19)
+        if ((nsig || *p != '0') && ++nsig <= METER_MAX_DIGITS)
             whole = whole * 10 + (*p - '0');
     if (*p == '.' || *p == ',')
         for (p++; *p >= '0' && *p <= '9'; p++, nfrac++)
@@ -203,7 +205,7 @@ int meter_value_parse(const char *s, int64_t digits, int64_t decimals, int64_t *
     }
     for (int i = nfrac; i < 3; i++)
         frac *= 10;
-    if (nwhole > 18 || whole * 1000 + frac >= meter_capacity(digits)) {
+    if (nsig > digits || nsig > METER_MAX_DIGITS || whole * 1000 + frac >= meter_capacity(digits)) {
         *why = "показание не помещается в разрядность счётчика";
         return ERR_INVALID;
     }

@@ -99,7 +99,8 @@ int reg_house_create(struct store_conn *c, const struct store_scope *s, struct h
 int reg_house_update(struct store_conn *c, const struct store_scope *s, struct house *h,
                      struct arena *a, struct err *e);
 /* Carries a house's region and municipality to the rows that copy them
- * (premises, rights, accounts, changes) after the house moved. Unscoped: the
+ * (premises, rights, accounts, changes; meters, readings and refused
+ * readings) after the house moved. Unscoped: the
  * caller has just checked the house itself. */
 int reg_house_move_rows(struct store_conn *c, int64_t house_id, int64_t region_id,
                         int64_t municipality_id, struct err *e);

@@ -261,6 +261,16 @@ int reg_house_move_rows(struct store_conn *c, int64_t house_id, int64_t region_i
         " WHERE house_id = $1 AND (region_id <> $2 OR municipality_id <> $3)",
         "UPDATE registry_changes SET region_id = $2, municipality_id = $3"
         " WHERE house_id = $1 AND (region_id <> $2 OR municipality_id <> $3)",
+        /* Rows other modules hang on a house copy its place too (scope,
+         * time zone): they follow it the same way. */
+        "UPDATE meters SET region_id = $2, municipality_id = $3"
+        " WHERE house_id = $1 AND (region_id <> $2 OR municipality_id <> $3)",
+        "UPDATE readings SET region_id = $2, municipality_id = $3"
+        " WHERE meter_id IN (SELECT id FROM meters WHERE house_id = $1)"
+        " AND (region_id <> $2 OR municipality_id <> $3)",
+        "UPDATE reading_rejections SET region_id = $2, municipality_id = $3"
+        " WHERE meter_id IN (SELECT id FROM meters WHERE house_id = $1)"
+        " AND (region_id <> $2 OR municipality_id <> $3)",
     };
     struct store_val p[] = {SV_I(house_id), SV_I(region_id), SV_I(municipality_id)};
     int rc = 0;

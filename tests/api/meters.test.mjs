@@ -300,6 +300,7 @@ test('billing: the period\'s consumption per meter, or estimate: true when no re
   const b = items.find((x) => x.meter_id === silent.id);
   assert.deepEqual([a.estimate, a.consumption, a.months, a.previous_period], [false, '12.500', 1, '2025-01']);
   assert.deepEqual([b.estimate, b.consumption, b.reading_id], [true, null, null]);
+  assert.equal(b.previous_period, '2025-01', 'an estimate names the last period read (п. 59–60 count from it)');
   const before = await listAll(c, `/api/v1/meters/consumption?period=2023-12&house_id=${h.body.id}`, tok.admin);
   assert.equal(before.length, 0, 'meters installed later are not in service');
   assertValidation(await c.get('/api/v1/meters/consumption', { token: tok.admin }), ['period']);

@@ -216,6 +216,10 @@ test('a house moved to another municipality takes its premises, rights and accou
   const p = prem.find((x) => x.rights.length > 0) ?? prem[0];
   assert.ok(p, 'the house has premises');
   assert.equal((await c.get(`/api/v1/premises/${p.id}`, { token: tok.mun1 })).status, 200);
+  const meter = await c.post('/api/v1/meters', { token: tok.admin, body: {
+    kind: 'individual', resource: 'cold_water', premises_id: p.id, org_id: h.org_id ?? demo.uo1,
+    serial: 'MOVE-1', digits: 5, installed_on: '2024-01-15' } });
+  assert.equal(meter.status, 201, meter.text);
   const moved = await c.patch(`/api/v1/houses/${h.id}`, { token: tok.admin, body: { municipality_id: demo.m2 } });
   assert.equal(moved.status, 200, JSON.stringify(moved.body));
   try {
@@ -228,6 +232,8 @@ test('a house moved to another municipality takes its premises, rights and accou
     assert.ok(all.length > 0, 'the house has accounts');
     assert.equal((await accounts('mun1')).length, 0, 'no account of the house is left in the old municipality');
     assert.equal((await accounts('mun2')).length, all.length);
+    assertProblem(await c.get(`/api/v1/meters/${meter.body.id}`, { token: tok.mun1 }), 404, 'not-found');
+    assert.equal((await c.get(`/api/v1/meters/${meter.body.id}`, { token: tok.mun2 })).status, 200, 'its meters follow the house');
   } finally {
     const back = await c.patch(`/api/v1/houses/${h.id}`, { token: tok.admin, body: { municipality_id: demo.m1 } });
     assert.equal(back.status, 200);

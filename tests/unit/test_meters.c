@@ -140,6 +140,22 @@ static void value_beyond_digit_capacity_is_refused(void **state)
     assert_int_equal(meter_value_parse("", 5, 3, &v, &why), ERR_INVALID);
 }
 
+/* A number too long for any counter is refused, not wrapped round int64
+ * into a small or negative reading; leading zeros do not count. */
+static void value_too_long_for_int64_is_refused_not_wrapped(void **state)
+{
+    (void)state;
+    int64_t v = 0;
+    const char *why;
+    assert_int_equal(meter_value_parse("18446744073709552", 12, 3, &v, &why), ERR_INVALID);
+    assert_int_equal(meter_value_parse("10000000000000000", 12, 3, &v, &why), ERR_INVALID);
+    assert_int_equal(meter_value_parse("99999999999999999999999.5", 12, 3, &v, &why), ERR_INVALID);
+    assert_int_equal(meter_value_parse("999999999999", 12, 3, &v, &why), 0);
+    assert_int_equal(v, 999999999999000);
+    assert_int_equal(meter_value_parse("0000000000000000000042.5", 5, 3, &v, &why), 0);
+    assert_int_equal(v, 42500);
+}
+
 static void value_formats_with_three_decimals(void **state)
 {
     (void)state;
@@ -355,6 +371,7 @@ int main(void)
         cmocka_unit_test(value_parses_thousandths_with_point_or_comma),
         cmocka_unit_test(value_more_decimals_than_the_counter_shows_is_refused),
         cmocka_unit_test(value_beyond_digit_capacity_is_refused),
+        cmocka_unit_test(value_too_long_for_int64_is_refused_not_wrapped),
         cmocka_unit_test(value_formats_with_three_decimals),
         cmocka_unit_test(status_expired_after_next_verification_date_not_on_it),
         cmocka_unit_test(meter_zones_day_night_only_for_electricity),

@@ -32,6 +32,7 @@ CREATE TABLE meters (
 );
 CREATE INDEX meters_scope ON meters (region_id, municipality_id, house_id);
 CREATE INDEX meters_premises ON meters (premises_id);
+CREATE INDEX meters_house ON meters (house_id);    -- a moved house takes its meters along
 CREATE INDEX meters_org ON meters (org_id, id);
 -- One register per house, resource, zone and serial among the meters in use.
 CREATE UNIQUE INDEX meters_register ON meters (house_id, resource, zone, serial)
