@@ -148,7 +148,8 @@ struct reading_verdict {
     bool confirmed;           /* accepted on staff confirmation */
     int64_t next_consumption; /* has_next: the next reading's consumption recomputed */
     int next_months;
-    char msg[480]; /* why, in Russian, when rule != RULE_OK (fits struct err) */
+    bool next_rollover; /* the recomputed next consumption wraps through zero */
+    char msg[480];      /* why, in Russian, when rule != RULE_OK (fits struct err) */
 };
 
 /* Judges value against ctx: lower than previous (or a rollover to confirm),

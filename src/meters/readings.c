@@ -362,10 +362,23 @@ static int write_reading(struct sub *b, const struct reading_verdict *v)
                              " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'accepted',"
                              " $17, $18) RETURNING id",
                              p, 18, &r->id, b->e);
+    /* The next reading's consumption now counts from this one: it is
+     * superseded by a copy with the new figures, so what billing may have
+     * used stays in the history. */
+    if (rc == 0 && b->next_id)
+        rc = store_exec(b->c, "UPDATE readings SET state = 'superseded' WHERE id = $1",
+                        (struct store_val[]){SV_I(b->next_id)}, 1, NULL, b->e);
     if (rc == 0 && b->next_id) {
-        struct store_val n[] = {SV_I(b->next_id), SV_I(v->next_consumption), SV_I(v->next_months)};
-        rc = store_exec(b->c, "UPDATE readings SET consumption = $2, months = $3 WHERE id = $1", n,
-                        3, NULL, b->e);
+        struct store_val n[] = {SV_I(b->next_id), SV_I(v->next_consumption), SV_I(v->next_months),
+                                SV_I(v->next_rollover), SV_I(b->now)};
+        rc = store_exec(b->c,
+                        "INSERT INTO readings (meter_id, region_id, municipality_id, house_id,"
+                        " org_id, period, value, consumption, months, rollover, confirmed,"
+                        " channel, author_id, received_at, submitted_at, in_window, state,"
+                        " replaces) SELECT meter_id, region_id, municipality_id, house_id,"
+                        " org_id, period, value, $2, $3, $4, confirmed, channel, author_id,"
+                        " received_at, $5, in_window, 'accepted', id FROM readings WHERE id = $1",
+                        n, 5, NULL, b->e);
     }
     if (rc == ERR_CONFLICT) /* a concurrent submission for the same period won */
         err_field(b->e, rc, "period", "показание за этот период только что принято: повторите");

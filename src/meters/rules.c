@@ -302,14 +302,25 @@ static enum meter_rule judge_next(const struct reading_ctx *x, int64_t v, int64_
     if (o->next_consumption >= 0)
         return RULE_OK;
     int64_t wrapped = x->next_value + cap - v;
-    if (wrapped <= cap / METER_ROLLOVER_SHARE) {
-        o->next_consumption = wrapped;
-        return RULE_OK;
-    }
     char val[METER_VALUE_SIZE], next[METER_VALUE_SIZE], per[PERIOD_STR_SIZE];
     say(v, val);
     say(x->next_value, next);
     period_text(x->next_period, per);
+    if (wrapped <= cap / METER_ROLLOVER_SHARE && x->confirm_rollover) {
+        o->next_consumption = wrapped;
+        o->next_rollover = true;
+        return RULE_OK;
+    }
+    if (wrapped <= cap / METER_ROLLOVER_SHARE) { /* as judge_previous: a wrap is confirmed */
+        char use[METER_VALUE_SIZE];
+        say(wrapped, use);
+        snprintf(o->msg, sizeof o->msg,
+                 "показание %s больше следующего принятого показания %s (%s): тогда счётчик"
+                 " перешёл через ноль до %s, расход %s %s. Если так, подтвердите:"
+                 " confirm_rollover = true",
+                 val, next, per, per, use, x->unit);
+        return o->rule = RULE_ROLLOVER_UNCONFIRMED;
+    }
     snprintf(o->msg, sizeof o->msg, "показание %s больше следующего принятого показания %s (%s)",
              val, next, per);
     return o->rule = RULE_ABOVE_NEXT;

@@ -218,6 +218,23 @@ test('a correction of a past period stays at or below the next reading, and the 
   assert.equal((await submit(tok.admin, { meter_id: m.id, value: '25', period: '2025-02', correction: true })).status, 201);
   const march = (await history(m.id)).find((x) => x.period === '2025-03' && x.state === 'accepted');
   assert.equal(march.consumption, '5.000');
+  const was = (await history(m.id)).find((x) => x.period === '2025-03' && x.state === 'superseded');
+  assert.equal(was.consumption, '10.000', 'the consumption billing may have used stays in the history');
+  assert.equal(march.replaces, was.id);
+});
+
+test('a correction that makes the next reading wrap through zero needs confirm_rollover, like any wrap', async () => {
+  const m = await makeMeter(c, tok.admin, { premises_id: d.other1, org_id: d.rso1, digits: 5 });
+  for (const [p, v] of [['2025-01', '99990'], ['2025-02', '99995'], ['2025-03', '3']]) {
+    const r = await submit(tok.admin, { meter_id: m.id, value: v, period: p, confirm_rollover: true });
+    assert.ok([200, 201].includes(r.status), r.text);
+  }
+  // February corrected to 99,998: March's 3 is then a wrap of 5 m³ — confirmed, it is recorded as one.
+  assertRule(await submit(tok.admin, { meter_id: m.id, value: '99998', period: '2025-02', correction: true }), 'value', 'rollover_unconfirmed', 'the next reading wraps');
+  const ok = await submit(tok.admin, { meter_id: m.id, value: '99998', period: '2025-02', correction: true, confirm_rollover: true });
+  assert.equal(ok.status, 201, ok.text);
+  const march = (await history(m.id)).find((x) => x.period === '2025-03' && x.state === 'accepted');
+  assert.deepEqual([march.consumption, march.rollover], ['5.000', true]);
 });
 
 test('a period whose window has not come, or before the installation, is refused on period', async () => {
