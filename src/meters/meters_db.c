@@ -232,6 +232,38 @@ int meter_create(struct store_conn *c, const struct store_scope *s, struct meter
     return rc;
 }
 
+/* Once a meter has readings, what they were judged against stays: its
+ * capacity, decimals, initial value and installation date; and it is not
+ * removed before its last accepted reading. (Unscoped: the UPDATE that
+ * follows is scoped, and a foreign id finds nothing there.) */
+static int keep_readings_whole(struct store_conn *c, const struct meter *m, struct err *e)
+{
+    struct store_rows *r = NULL;
+    int rc = store_query(c,
+                         "SELECT digits, decimals, initial_value, installed_on,"
+                         " (SELECT max(period) FROM readings WHERE meter_id = $1"
+                         " AND state = 'accepted') FROM meters WHERE id = $1",
+                         (struct store_val[]){SV_I(m->id)}, 1, &r, e);
+    if (rc || !store_next(r) || store_isnull(r, 4)) {
+        store_rows_free(r);
+        return rc;
+    }
+    static const char *const held = "у прибора уже есть показания: %s не меняется";
+    if (store_int(r, 0) != m->digits)
+        rc = err_field(e, ERR_INVALID, "digits", held, "разрядность");
+    else if (store_int(r, 1) != m->decimals)
+        rc = err_field(e, ERR_INVALID, "decimals", held, "число знаков после запятой");
+    else if (store_int(r, 2) != m->initial_value)
+        rc = err_field(e, ERR_INVALID, "initial_value", held, "начальное показание");
+    else if (strcmp(store_text(r, 3), m->installed_on ? m->installed_on : "") != 0)
+        rc = err_field(e, ERR_INVALID, "installed_on", held, "дата установки");
+    else if (m->removed_on && strncmp(m->removed_on, store_text(r, 4), 7) < 0)
+        rc = err_field(e, ERR_INVALID, "removed_on",
+                       "снятие раньше последнего принятого показания (за %s)", store_text(r, 4));
+    store_rows_free(r);
+    return rc;
+}
+
 int meter_update(struct store_conn *c, const struct store_scope *s, struct meter *m,
                  struct arena *a, struct err *e)
 {
@@ -239,7 +271,7 @@ int meter_update(struct store_conn *c, const struct store_scope *s, struct meter
     int rc = store_scope_check(s, e);
     if (rc == 0 && s->kind == SCOPE_RESIDENT)
         rc = err_set(e, ERR_FORBIDDEN, "жители не меняют приборы учёта");
-    if (rc)
+    if (rc || (rc = keep_readings_whole(c, m, e)))
         return rc;
     m->updated_at = store_now();
     struct store_val p[14];

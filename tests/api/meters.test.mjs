@@ -82,6 +82,16 @@ test('PATCH changes verification dates and removal; kind, resource and place do 
   assert.ok(list.some((x) => x.id === m.id), 'status filter finds the removed meter');
 });
 
+test('once a meter has readings, its capacity, initial value and installation stay, and it is not removed before its last reading', async () => {
+  const m = await makeMeter(c, tok.admin, { premises_id: d.other1, org_id: d.rso1, digits: 5 });
+  assert.equal((await c.patch(`/api/v1/meters/${m.id}`, { token: tok.admin, body: { digits: 6 } })).status, 200, 'no readings yet: free to fix');
+  assert.equal((await submit(tok.admin, { meter_id: m.id, value: '10', period: '2025-03' })).status, 201);
+  for (const [field, value] of [['digits', 4], ['initial_value', '5'], ['installed_on', '2023-01-01'], ['removed_on', '2025-02-28']])
+    assertValidation(await c.patch(`/api/v1/meters/${m.id}`, { token: tok.admin, body: { [field]: value } }), [field]);
+  const r = await c.patch(`/api/v1/meters/${m.id}`, { token: tok.admin, body: { removed_on: '2025-03-31', serial: 'S-2' } });
+  assert.equal(r.status, 200, r.text);
+});
+
 // ------------------------------------------------------------------ resident channel
 
 test('a resident submits for own premises: accepted with channel, author and time, in the window', async () => {
