@@ -464,8 +464,14 @@ int meter_readings(struct store_conn *c, const struct store_scope *s, int64_t me
     *count = 0;
     if (!(*items = arena_alloc(a, sizeof **items * (size_t)pg.per_page)))
         rc = err_set(e, ERR_NOMEM, "out of memory");
-    while (rc == 0 && *count < pg.per_page && store_next(r))
-        read_reading(r, a, &(*items)[(*count)++]);
+    while (rc == 0 && *count < pg.per_page && store_next(r)) {
+        struct reading *x = &(*items)[(*count)++];
+        read_reading(r, a, x);
+        /* A resident sees who gave a reading only when it was them (not the
+         * staff, not an earlier occupant). */
+        if (s->kind == SCOPE_RESIDENT && x->author_id != s->user_id)
+            x->author_id = 0;
+    }
     store_rows_free(r);
     return rc;
 }

@@ -111,6 +111,11 @@ test('a resident submits for own premises: accepted with channel, author and tim
   assert.equal(r.body.window.timezone, 'Europe/Moscow');
   const mine = await listAll(c, '/api/v1/meters', tok.resident1);
   assert.ok(mine.length >= 1 && mine.every((x) => x.premises_id === d.own1), 'a resident lists only own meters');
+  const staff = await submit(tok.admin, { meter_id: m.id, value: '103', period: periodOf(t.y, t.m), correction: true });
+  assert.equal(staff.status, 201, staff.text);
+  const seen = (await c.get(`/api/v1/meters/${m.id}/readings`, { token: tok.resident1 })).body.items;
+  assert.equal(seen.find((x) => x.id === staff.body.id).author_id, null, 'a resident does not see which staff member gave a reading');
+  assert.equal(seen.find((x) => x.id === r.body.id).author_id, r.body.author_id, 'but sees their own');
 });
 
 test('tenancy: a resident cannot submit for another premises (404) and nothing is stored', async () => {
