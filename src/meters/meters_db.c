@@ -333,8 +333,12 @@ int meter_settings_put(struct store_conn *c, const struct store_scope *s, int64_
                        const struct meter_settings *in, struct err *e)
 {
     struct meter_settings old;
-    if (s->kind == SCOPE_RESIDENT)
-        return err_set(e, ERR_FORBIDDEN, "жители не меняют окно приёма показаний");
+    /* The window applies to the organization's meters in every municipality:
+     * its own staff, the region and the administrators set it, not one
+     * municipality's operator. */
+    if (s->kind == SCOPE_RESIDENT || s->kind == SCOPE_MUNICIPALITY)
+        return err_set(e, ERR_FORBIDDEN,
+                       "окно приёма показаний задают сотрудники организации или региона");
     int rc = meter_settings_get(c, s, org_id, &old, e); /* visible to the caller */
     if (rc)
         return rc;

@@ -115,4 +115,10 @@ test('reading settings: staff change their own organization\'s only; foreign one
   assert.equal(own.status, 200, own.text);
   assert.equal(own.body.first_day, 18);
   assertProblem(await c.patch(`/api/v1/organizations/${d.rso1}/reading-settings`, { token: tok.uo1, body: { first_day: 1 } }), 404, 'not-found');
+  // The window holds in every municipality the organization works in: one
+  // municipality's operator may read it but not set it.
+  const visible = `/api/v1/organizations/${d.uo1}/reading-settings`;
+  assert.equal((await c.get(visible, { token: tok.mun1 })).status, 200);
+  assertProblem(await c.patch(visible, { token: tok.mun1, body: { first_day: 2 } }), 403, 'forbidden');
+  assert.equal((await asAdmin(visible)).first_day, 18);
 });
