@@ -185,7 +185,9 @@ static int meter_rules(struct sub *b)
                  b->m.installed_on, meter_period_text(b->a, b->period));
         return refuse(b, RULE_BEFORE_INSTALLATION, msg);
     }
-    if (b->m.removed_on && strcmp(b->m.removed_on, b->on) <= 0) {
+    /* The day of removal still takes the final reading (what the meter
+     * showed when it was taken off); the days after do not. */
+    if (b->m.removed_on && strcmp(b->m.removed_on, b->on) < 0) {
         snprintf(msg, sizeof msg, "прибор снят с учёта %s: показания по нему не принимаются",
                  b->m.removed_on);
         return refuse(b, RULE_METER_REMOVED, msg);

@@ -198,6 +198,9 @@ test('rule "consumption not implausibly above the history": over 3× the average
 test('rule "meter active": a removed meter and one past its verification date refuse readings on meter_id', async () => {
   const removed = await makeMeter(c, tok.admin, { premises_id: d.other1, org_id: d.rso1, removed_on: '2024-06-01' });
   assertRule(await submit(tok.admin, { meter_id: removed.id, value: '1' }), 'meter_id', 'meter_removed', 'removed');
+  assertRule(await submit(tok.admin, { meter_id: removed.id, value: '1', received_at: '2024-06-02T09:00:00Z' }), 'meter_id', 'meter_removed', 'the day after removal');
+  const last = await submit(tok.admin, { meter_id: removed.id, value: '1', received_at: '2024-06-01T09:00:00Z' });
+  assert.equal(last.status, 201, `the final reading on the day of removal is taken: ${last.text}`);
   const expired = await makeMeter(c, tok.admin, { premises_id: d.other1, org_id: d.rso1, verified_on: '2018-01-01', next_verification_on: '2025-01-01' });
   assert.equal(expired.status, 'expired');
   assertRule(await submit(tok.admin, { meter_id: expired.id, value: '1' }), 'meter_id', 'verification_expired', 'expired now');
