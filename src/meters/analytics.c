@@ -170,7 +170,8 @@ int meter_channel_stats(struct store_conn *c, const struct store_scope *s, int p
     " AND j.period = $6 AND j.rule NOT IN ('already_accepted', 'future_period'))"                  \
     " THEN 1 ELSE 0 END AS rj,"                                                                    \
     " CASE WHEN m.premises_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM accounts ac"               \
-    " WHERE ac.premises_id = m.premises_id AND ac.closed_on IS NULL) THEN 1 ELSE 0 END AS na"
+    " WHERE ac.premises_id = m.premises_id AND ac.opened_on <= mu.on_date"                         \
+    " AND (ac.closed_on IS NULL OR ac.closed_on > mu.on_date)) THEN 1 ELSE 0 END AS na"
 
 int meter_quality(struct store_conn *c, const struct store_scope *s, int period, int64_t org_id,
                   struct arena *a, struct meter_quality **items, int64_t *count, struct err *e)
