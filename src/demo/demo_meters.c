@@ -458,7 +458,7 @@ static int load_houses(struct mgen *g, struct arena *a, struct mun_data *md, str
                          " THEN 1 ELSE 0 END FROM houses h WHERE h.municipality_id = $1"
                          " ORDER BY h.id",
                          DEMO_VALS(SV_I(g->mun_id), SV_I(g->rso)), 2, &r, e);
-    bool seen_mkd = false;
+    bool seen_mkd = false, seen_new = false;
     while (rc == 0 && md->nhouses < n && store_next(r)) {
         struct mhouse *h = &md->houses[md->nhouses++];
         const char *systems = store_text(r, 6);
@@ -472,8 +472,10 @@ static int load_houses(struct mgen *g, struct arena *a, struct mun_data *md, str
                              .direct = store_int(r, 8) != 0};
         h->hot = systems && strstr(systems, "горячее водоснабжение");
         h->gas = systems && strstr(systems, "газоснабжение");
-        /* Flat-by-flat heating (horizontal risers) in some houses since 2012. */
-        h->heat_meters = !h->izd && h->year >= 2012 && mg_rand(g, 3) == 0;
+        /* Flat-by-flat heating (horizontal risers) in some houses since 2012:
+         * the municipality's first such house and one in three after it. */
+        h->heat_meters = !h->izd && h->year >= 2012 && (!seen_new || mg_rand(g, 3) == 0);
+        seen_new |= !h->izd && h->year >= 2012;
         h->first = !h->izd && !seen_mkd;
         seen_mkd |= !h->izd;
     }
@@ -618,6 +620,7 @@ int demo_stage_meters(struct demo_ctx *d, struct err *e)
         rc = make_municipality(g, i, e);
     if (rc == 0 && (rc = demo_flush(&g->w, e)) == 0 && g->pg)
         rc = move_sequences(g, e);
+
     demo_writer_free(&g->w);
     free(g);
     return rc;

@@ -118,6 +118,11 @@ void mg_meter_series(struct mgen *g, struct dmeter *m, const int64_t use[MONTHS]
     }
     int months = g->first - installed_period(m);
     m->pre = sum / MONTHS * (months > 0 ? months : 0) * mg_between(g, 85, 115) / 100;
+    /* No counter passes through zero by accident: a big house's meter has
+     * the digits for its years. */
+    while (!m->rollover && m->digits < METER_MAX_DIGITS &&
+           m->initial + m->pre + sum >= meter_capacity(m->digits))
+        m->digits++;
     if (!m->rollover)
         return;
     /* Put the counter so that it passes through zero in the seventh month. */
@@ -164,7 +169,7 @@ static int make_event(struct mgen *g, enum habit habit, int k, int64_t org, cons
     int u = mg_rand(g, 100);
     *ev = (struct event){.in_window = -1};
     switch (habit) {
-    case H_APP: ev->ch = u < 92 ? CH_RESIDENT : CH_OPERATOR; break;
+    case H_APP: ev->ch = u < 92 || (f && f->user) ? CH_RESIDENT : CH_OPERATOR; break;
     case H_FILE: ev->ch = u < 90 ? CH_FILE : CH_OPERATOR; break;
     case H_OPERATOR: ev->ch = CH_OPERATOR; break;
     case H_API:
