@@ -580,6 +580,8 @@ static int make_municipality(struct mgen *g, int i, struct err *e)
         const struct mhouse *h = &md.houses[hi];
         memset(g->house_use, 0, sizeof g->house_use);
         bool shop_done = false;
+        while (fi < md.nflats && md.flat_house[fi] < h->id) /* a house of another municipality */
+            fi++;
         for (; rc == 0 && fi < md.nflats && md.flat_house[fi] == h->id; fi++) {
             const struct mflat *f = &md.flats[fi];
             /* A shop with meters and no account (the registry gives
