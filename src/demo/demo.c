@@ -11,6 +11,7 @@
 const struct demo_stage demo_stages[] = {
     {"directory", demo_stage_directory},
     {"registry", demo_stage_registry},
+    {"meters", demo_stage_meters},
     {"jobs", demo_stage_jobs},
     {NULL, NULL},
 };

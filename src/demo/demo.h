@@ -1,6 +1,6 @@
 /* demo.h — the deterministic demo region generator. The same seed and sizes
  * give the same data on either backend. Generation runs in stages (one per
- * module: directory, registry now; billing … add theirs), each in its own
+ * module: directory, registry, meters now; billing … add theirs), each in its own
  * transaction, reporting progress. Stages share what they made through the
  * context (ids by municipality), so a later stage can hang its rows on them. */
 #ifndef UPRAVDOM_DEMO_H
@@ -52,6 +52,9 @@ int demo_generate(struct store *s, const struct demo_opts *o, struct err *e);
 int demo_stage_directory(struct demo_ctx *d, struct err *e);
 /* Houses, premises, rights, accounts and recent changes (demo_registry.c). */
 int demo_stage_registry(struct demo_ctx *d, struct err *e);
+/* Meters of premises and houses, twelve months of readings and the
+ * submissions the rules refused (demo_meters.c, demo_readings.c). */
+int demo_stage_meters(struct demo_ctx *d, struct err *e);
 /* Schedules, so the operators' pages show the scheduler at work. */
 int demo_stage_jobs(struct demo_ctx *d, struct err *e);
 

@@ -13,15 +13,12 @@
  *
  * Speed: the stage assigns the ids itself (continuing from the tables'
  * maximum, read once), so no row is ever read back, and writes every table
- * in batches within the stage's one transaction. SQLite: LITE_ROWS rows per
- * cached multi-row INSERT (one row per statement would pay SQLite's
- * per-statement setup — an ephemeral table for every CHECK (x IN (…)) — on
- * every row), tables flushed as they fill with the foreign keys deferred to
- * the commit. PostgreSQL: BATCH rows per INSERT … SELECT FROM unnest() of one
- * array literal per column (the driver binds at most 64 parameters), all
- * tables flushed together in foreign-key order; the identity sequences are
+ * in batches within the stage's one transaction through the shared writer
+ * (demo_bulk.h: multi-row INSERTs on SQLite with the foreign keys deferred to
+ * the commit, unnest() arrays on PostgreSQL); the identity sequences are
  * moved past the ids at the end. The rows and ids are the same on both. */
 #include "demo/demo.h"
+#include "demo/demo_bulk.h"
 
 #include "base/date.h"
 #include "base/ident.h"
@@ -175,65 +172,7 @@ static const char *const developers[] = {
 
 /* ------------------------------------------------------------- bulk writer */
 
-#define BATCH 5000    /* rows per PostgreSQL INSERT … SELECT FROM unnest() */
-#define LITE_ROWS 100 /* rows per SQLite INSERT … VALUES (…), (…) */
-#define LITE_SQL_SIZE 32768
-#define NTABLES 8
-#define MAXCOLS 28
 #define MAXLINKS 32 /* demo residents linked to flats of one house */
-
-struct buf {
-    char *p;
-    size_t len, cap;
-};
-
-/* One table's pending rows. PostgreSQL: an array literal per column, for
- * the unnest() INSERT `many`. SQLite: the values (texts as offsets into
- * pool), for the LITE_ROWS-row INSERT `lite`, or row by row through `one`. */
-struct bulk {
-    const char *one, *many, *lite;
-    int ncols, nrows;
-    struct buf col[MAXCOLS];
-    struct store_val *vals;
-    struct buf pool;
-};
-
-static int buf_reserve(struct buf *b, size_t more)
-{
-    if (b->len + more + 1 <= b->cap)
-        return 0;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + more + 1)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p)
-        return -1;
-    b->p = p;
-    b->cap = cap;
-    return 0;
-}
-
-static void bulk_free(struct bulk *b)
-{
-    for (int i = 0; i < MAXCOLS; i++)
-        free(b->col[i].p);
-    free(b->vals);
-    free(b->pool.p);
-}
-
-/* The LITE_ROWS-row form of table t's one-row INSERT. The statement cache
- * is keyed by the SQL text's address, so the text is built once into static
- * storage and lives for the program (the demo runs on one thread). */
-static const char *lite_sql(int t, const char *one, int ncols)
-{
-    static char sql[NTABLES][LITE_SQL_SIZE];
-    if (!sql[t][0]) {
-        const char *values = strstr(one, " VALUES ");
-        if (store_values_sql(sql[t], LITE_SQL_SIZE, one, (size_t)(values - one), ncols, LITE_ROWS))
-            sql[t][0] = '\0';
-    }
-    return sql[t][0] ? sql[t] : NULL;
-}
 
 /* ------------------------------------------------------------- the context */
 
@@ -296,7 +235,8 @@ struct gen {
     int today, d2005, d2017, d2025;
     int64_t id_house, id_premises, id_right, id_enc, id_account, id_change;
     uint64_t els_n, els_b;
-    struct bulk houses, house_orgs, premises, rights, encs, accounts, links, changes;
+    struct demo_bulk houses, house_orgs, premises, rights, encs, accounts, links, changes;
+    struct demo_writer w;
     struct flat *flats;
     int nflats;
     int nlinks; /* demo residents of the house being made */
@@ -354,104 +294,13 @@ static uint64_t mix64(uint64_t z)
 
 /* ------------------------------------------------------------- writing rows */
 
-static int lite_flush(struct gen *g, struct bulk *b, struct err *e)
-{
-    int n = b->nrows * b->ncols, rc = 0;
-    for (int i = 0; i < n; i++)
-        if (b->vals[i].type == SV_TEXT)
-            b->vals[i].s = b->pool.p + b->vals[i].i;
-    if (b->nrows == LITE_ROWS)
-        rc = store_exec(g->c, b->lite, b->vals, n, NULL, e);
-    else
-        for (int r = 0; rc == 0 && r < b->nrows; r++)
-            rc = store_exec(g->c, b->one, b->vals + r * b->ncols, b->ncols, NULL, e);
-    b->nrows = 0;
-    b->pool.len = 0;
-    return rc;
-}
+#define TXT DEMO_TXT
+#define VALS DEMO_VALS
+#define PUT(b, ...) demo_put(&g->w, b, VALS(__VA_ARGS__), DEMO_NVALS(__VA_ARGS__), e)
 
-/* SQLite: keeps a copy of the row (texts into the pool). */
-static int lite_keep(struct bulk *b, const struct store_val *v)
+static int tables(struct gen *g, struct err *e)
 {
-    struct store_val *dst = b->vals + b->nrows * b->ncols;
-    for (int i = 0; i < b->ncols; i++) {
-        dst[i] = v[i];
-        if (v[i].type != SV_TEXT)
-            continue;
-        size_t n = strlen(v[i].s) + 1;
-        if (buf_reserve(&b->pool, n))
-            return -1;
-        memcpy(b->pool.p + b->pool.len, v[i].s, n);
-        dst[i].i = (int64_t)b->pool.len;
-        dst[i].s = NULL; /* set by lite_flush: the pool may move */
-        b->pool.len += n;
-    }
-    return 0;
-}
-
-static int bulk_flush(struct gen *g, struct bulk *b, struct err *e)
-{
-    if (!b->nrows)
-        return 0;
-    if (!g->pg)
-        return lite_flush(g, b, e);
-    struct store_val p[MAXCOLS];
-    for (int i = 0; i < b->ncols; i++) {
-        struct buf *c = &b->col[i];
-        if (store_array_close(&c->p, &c->len, &c->cap))
-            return err_set(e, ERR_NOMEM, "out of memory");
-        p[i] = SV_T(c->p);
-    }
-    int rc = store_exec(g->c, b->many, p, b->ncols, NULL, e);
-    for (int i = 0; i < b->ncols; i++)
-        b->col[i].len = 0;
-    b->nrows = 0;
-    return rc;
-}
-
-/* Parents before children, for the foreign keys (PostgreSQL checks them per
- * statement; SQLite defers them to the commit). */
-static int flush_all(struct gen *g, struct err *e)
-{
-    struct bulk *order[] = {&g->houses, &g->house_orgs, &g->premises, &g->rights,
-                            &g->encs,   &g->accounts,   &g->links,    &g->changes};
-    for (int i = 0; i < COUNT(order); i++) {
-        int rc = bulk_flush(g, order[i], e);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-static int put(struct gen *g, struct bulk *b, const struct store_val *v, int n, struct err *e)
-{
-    if (n != b->ncols)
-        return err_set(e, ERR_DB, "demo registry: %d values for %d columns", n, b->ncols);
-    g->d->rows++;
-    if (!g->pg) {
-        if (lite_keep(b, v))
-            return err_set(e, ERR_NOMEM, "out of memory");
-        return ++b->nrows == LITE_ROWS ? lite_flush(g, b, e) : 0;
-    }
-    for (int i = 0; i < n; i++)
-        if (store_array_append(&b->col[i].p, &b->col[i].len, &b->col[i].cap, &v[i], b->nrows == 0))
-            return err_set(e, ERR_NOMEM, "out of memory");
-    return ++b->nrows >= BATCH ? flush_all(g, e) : 0;
-}
-
-/* Text that is never NULL (SV_T of an array trips -Waddress). */
-#define TXT(x) ((struct store_val){.type = SV_TEXT, .s = (x)})
-#define VALS(...)                                                                                  \
-    (const struct store_val[])                                                                     \
-    {                                                                                              \
-        __VA_ARGS__                                                                                \
-    }
-#define PUT(b, ...)                                                                                \
-    put(g, b, VALS(__VA_ARGS__), (int)(sizeof(VALS(__VA_ARGS__)) / sizeof(struct store_val)), e)
-
-static int tables(struct gen *g)
-{
-    g->houses = (struct bulk){
+    g->houses = (struct demo_bulk){
         .ncols = 28,
         .one = "INSERT INTO houses (id, region_id, municipality_id, org_id, kind, address,"
                " address_search, fias_guid, cadastral_number, lat_e6, lon_e6, year_built, floors,"
@@ -471,12 +320,12 @@ static int tables(struct gen *g)
                 " $17::bigint[], $18::int[], $19::int[], $20::int[], $21::int[], $22::bigint[],"
                 " $23::int[], $24::text[], $25::text[], $26::text[], $27::bigint[],"
                 " $28::bigint[])"};
-    g->house_orgs =
-        (struct bulk){.ncols = 3,
-                      .one = "INSERT INTO house_orgs (house_id, org_id, role) VALUES ($1, $2, $3)",
-                      .many = "INSERT INTO house_orgs (house_id, org_id, role) SELECT * FROM"
-                              " unnest($1::bigint[], $2::bigint[], $3::text[])"};
-    g->premises = (struct bulk){
+    g->house_orgs = (struct demo_bulk){
+        .ncols = 3,
+        .one = "INSERT INTO house_orgs (house_id, org_id, role) VALUES ($1, $2, $3)",
+        .many = "INSERT INTO house_orgs (house_id, org_id, role) SELECT * FROM"
+                " unnest($1::bigint[], $2::bigint[], $3::text[])"};
+    g->premises = (struct demo_bulk){
         .ncols = 12,
         .one = "INSERT INTO premises (id, house_id, region_id, municipality_id, number, kind,"
                " area, cadastral_number, entrance, floor, created_at, updated_at) VALUES ($1, $2,"
@@ -486,7 +335,7 @@ static int tables(struct gen *g)
                 " unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[],"
                 " $6::text[], $7::bigint[], $8::text[], $9::int[], $10::int[], $11::bigint[],"
                 " $12::bigint[])"};
-    g->rights = (struct bulk){
+    g->rights = (struct demo_bulk){
         .ncols = 15,
         .one = "INSERT INTO rights (id, premises_id, house_id, region_id, municipality_id,"
                " owner_kind, owner_name, owner_inn, right_type, share_num, share_den, reg_number,"
@@ -498,13 +347,13 @@ static int tables(struct gen *g)
                 " $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[],"
                 " $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::text[],"
                 " $14::text[], $15::bigint[])"};
-    g->encs = (struct bulk){
+    g->encs = (struct demo_bulk){
         .ncols = 5,
         .one = "INSERT INTO encumbrances (id, right_id, kind, reg_number, reg_date)"
                " VALUES ($1, $2, $3, $4, $5)",
         .many = "INSERT INTO encumbrances (id, right_id, kind, reg_number, reg_date) SELECT *"
                 " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[])"};
-    g->accounts = (struct bulk){
+    g->accounts = (struct demo_bulk){
         .ncols = 13,
         .one = "INSERT INTO accounts (id, els, number, premises_id, house_id, org_id, region_id,"
                " municipality_id, payer_name, residents, opened_on, closed_on, created_at)"
@@ -514,12 +363,12 @@ static int tables(struct gen *g)
                 " SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[],"
                 " $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::int[],"
                 " $11::text[], $12::text[], $13::bigint[])"};
-    g->links =
-        (struct bulk){.ncols = 2,
-                      .one = "INSERT INTO resident_premises (user_id, premises_id) VALUES ($1, $2)",
-                      .many = "INSERT INTO resident_premises (user_id, premises_id) SELECT * FROM"
-                              " unnest($1::bigint[], $2::bigint[])"};
-    g->changes = (struct bulk){
+    g->links = (struct demo_bulk){
+        .ncols = 2,
+        .one = "INSERT INTO resident_premises (user_id, premises_id) VALUES ($1, $2)",
+        .many = "INSERT INTO resident_premises (user_id, premises_id) SELECT * FROM"
+                " unnest($1::bigint[], $2::bigint[])"};
+    g->changes = (struct demo_bulk){
         .ncols = 11,
         .one = "INSERT INTO registry_changes (id, region_id, municipality_id, house_id,"
                " premises_id, kind, old_value, new_value, changed_on, source, at) VALUES ($1, $2,"
@@ -528,15 +377,10 @@ static int tables(struct gen *g)
                 " premises_id, kind, old_value, new_value, changed_on, source, at) SELECT * FROM"
                 " unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],"
                 " $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[])"};
-    struct bulk *all[NTABLES] = {&g->houses, &g->house_orgs, &g->premises, &g->rights,
-                                 &g->encs,   &g->accounts,   &g->links,    &g->changes};
-    for (int t = 0; !g->pg && t < NTABLES; t++) {
-        all[t]->lite = lite_sql(t, all[t]->one, all[t]->ncols);
-        all[t]->vals = malloc(sizeof *all[t]->vals * LITE_ROWS * (size_t)all[t]->ncols);
-        if (!all[t]->lite || !all[t]->vals)
-            return -1;
-    }
-    return 0;
+    /* Parents before children, for the foreign keys. */
+    struct demo_bulk *const all[] = {&g->houses, &g->house_orgs, &g->premises, &g->rights,
+                                     &g->encs,   &g->accounts,   &g->links,    &g->changes};
+    return demo_writer_init(&g->w, g->c, &g->d->rows, all, COUNT(all), e);
 }
 
 /* The largest id of each table, so that ours follow (the database is new). */
@@ -1502,7 +1346,9 @@ int demo_stage_registry(struct demo_ctx *d, struct err *e)
     g.d2017 = day_of(2017, 1, 1);
     g.d2025 = day_of(2025, 12, 31);
     g.els_b = mix64(d->opt.seed) % 676000u;
-    int rc = tables(&g) ? err_set(e, ERR_NOMEM, "out of memory") : read_ids(&g, e);
+    int rc = tables(&g, e);
+    if (rc == 0)
+        rc = read_ids(&g, e);
     /* SQLite: tables are flushed as they fill, so the foreign keys are
      * checked at the commit (the pragma ends with the transaction). */
     if (rc == 0 && !g.pg)
@@ -1517,12 +1363,9 @@ int demo_stage_registry(struct demo_ctx *d, struct err *e)
         for (int j = 0; rc == 0 && j < nmkd + nizd; j++)
             rc = make_house(&g, mu, j, j < nmkd ? -1 : j - nmkd, e);
     }
-    if (rc == 0 && (rc = flush_all(&g, e)) == 0 && g.pg)
+    if (rc == 0 && (rc = demo_flush(&g.w, e)) == 0 && g.pg)
         rc = move_sequences(&g, e);
-    struct bulk *all[NTABLES] = {&g.houses, &g.house_orgs, &g.premises, &g.rights,
-                                 &g.encs,   &g.accounts,   &g.links,    &g.changes};
-    for (int i = 0; i < NTABLES; i++)
-        bulk_free(all[i]);
+    demo_writer_free(&g.w);
     free(g.flats);
     free(mu);
     return rc;

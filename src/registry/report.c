@@ -1,11 +1,19 @@
 /* report.c — the house reports of docs/registry.md (basic, extended, ИЖД) as
  * tables, and the registry's data-quality figures. Column names are the
- * Russian ones users expect in exported files. */
+ * Russian ones users expect in exported files.
+ *
+ * The «Приборы учёта» column reads the meters table with one SQL query per
+ * house (house_meters). It does not call src/meters: the meters module
+ * depends on the registry (meters_db.c checks premises and houses through
+ * registry.h), so the registry reads meters only through the store, under
+ * the same visibility rule as the meters module (docs/architecture.md). */
 #include "registry/registry.h"
 
+#include "base/date.h"
 #include "base/money.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -96,6 +104,160 @@ static const char *const izd_cols[] = {"Адрес",
                                        "Номер регистрации обременения",
                                        "Дата регистрации обременения"};
 
+/* ---- the meters of the house's premises ---- */
+
+/* A premises' meters in service, as the report shows them. */
+struct pmeters {
+    int64_t premises_id;
+    const char *text; /* «ХВС №123, ЭЭ день/ночь №456» */
+};
+
+/* Resources in the order the column lists them, with their short names. */
+static const char *const resources[][2] = {{"cold_water", "ХВС"},
+                                           {"hot_water", "ГВС"},
+                                           {"electricity", "ЭЭ"},
+                                           {"gas", "Газ"},
+                                           {"heat", "Тепло"}};
+
+static const char *resource_ru(const char *r)
+{
+    for (size_t i = 0; i < sizeof resources / sizeof resources[0]; i++)
+        if (strcmp(resources[i][0], r) == 0)
+            return resources[i][1];
+    return r;
+}
+
+/* Visible as in the meters module (docs/meters.md "Who sees what"): the
+ * region's and municipality's operators, the organization that reads the
+ * meter or manages the house, the residents of the premises. Parameters as
+ * reg_scope_bind ($1..$4); $5 the house. Removed meters are dropped in C,
+ * on the local date of the house's municipality. */
+#define HOUSE_METERS_SQL                                                                           \
+    "SELECT m.premises_id, m.resource, m.zone, m.serial, m.installed_on, m.removed_on,"            \
+    " m.next_verification_on, mu.timezone FROM meters m"                                           \
+    " JOIN municipalities mu ON mu.id = m.municipality_id"                                         \
+    " WHERE m.house_id = $5 AND m.premises_id IS NOT NULL"                                         \
+    " AND (m.region_id = $1 OR $1 = 0) AND (m.municipality_id = $2 OR $2 = 0)"                     \
+    " AND (CAST($3 AS BIGINT) = 0 OR m.org_id = $3 OR EXISTS (SELECT 1 FROM house_orgs ho"         \
+    " WHERE ho.house_id = m.house_id AND ho.org_id = $3 AND ho.role = 'manager'))"                 \
+    " AND (CAST($4 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM resident_premises rp"                   \
+    " WHERE rp.premises_id = m.premises_id AND rp.user_id = $4))"                                  \
+    " ORDER BY m.premises_id, CASE m.resource WHEN 'cold_water' THEN 1 WHEN 'hot_water' THEN 2"    \
+    " WHEN 'electricity' THEN 3 WHEN 'gas' THEN 4 ELSE 5 END, coalesce(m.serial, ''), m.zone, "    \
+    "m.id"
+
+/* One register as read; a day and a night register of one serial print once. */
+struct reg_meter {
+    const char *resource, *zone, *serial;
+    bool expired;
+};
+
+static const char *meters_text(struct arena *a, const struct reg_meter *m, int n)
+{
+    char *out = arena_strdup(a, "");
+    for (int i = 0; out && i < n; i++) {
+        const struct reg_meter *x = &m[i];
+        const char *zone = "";
+        bool pair = i + 1 < n && strcmp(x->zone, "single") != 0 &&
+                    strcmp(m[i + 1].resource, x->resource) == 0 && x->serial && m[i + 1].serial &&
+                    strcmp(m[i + 1].serial, x->serial) == 0 &&
+                    strcmp(m[i + 1].zone, x->zone) != 0 && strcmp(m[i + 1].zone, "single") != 0;
+        if (pair)
+            zone = " день/ночь";
+        else if (strcmp(x->zone, "day") == 0)
+            zone = " день";
+        else if (strcmp(x->zone, "night") == 0)
+            zone = " ночь";
+        bool expired = x->expired || (pair && m[i + 1].expired);
+        out = arena_printf(a, "%s%s%s%s %s%s%s", out, *out ? ", " : "", resource_ru(x->resource),
+                           zone, x->serial ? "№" : "б/н", x->serial ? x->serial : "",
+                           expired ? " (поверка истекла)" : "");
+        i += pair;
+    }
+    return out;
+}
+
+/* Today in the zone, "YYYY-MM-DD" (the UTC date if the zone is unknown). */
+static void local_today(const char *tz, char out[DATE_STR_SIZE])
+{
+    int64_t now = store_now();
+    struct date_local l;
+    struct date d = date_civil_from_days(now / 86400);
+    if (tz && date_utc_to_local(tz, now, &l) == 0)
+        d = (struct date){l.y, l.m, l.d};
+    date_format(d, out);
+}
+
+/* Collects one premises' rows (from the current row on) into *out. */
+static int next_premises(struct store_rows *r, bool *more, struct arena *a, char today[],
+                         struct pmeters *out)
+{
+    struct reg_meter m[32];
+    int n = 0;
+    out->premises_id = store_int(r, 0);
+    do {
+        if (!today[0])
+            local_today(store_text(r, 7), today);
+        const char *installed = store_text(r, 4), *removed = store_text(r, 5);
+        const char *due = store_text(r, 6);
+        if (n < 32 && strcmp(installed, today) <= 0 && (!removed || strcmp(removed, today) > 0))
+            m[n++] = (struct reg_meter){store_dup(r, 1, a), store_dup(r, 2, a), store_dup(r, 3, a),
+                                        due && strcmp(due, today) < 0};
+        *more = store_next(r);
+    } while (*more && store_int(r, 0) == out->premises_id);
+    out->text = n ? meters_text(a, m, n) : NULL;
+    return n && !out->text ? ERR_NOMEM : 0;
+}
+
+/* The meters of every premises of the house the caller may see, by
+ * premises id (one query). */
+static int house_meters(struct store_conn *c, const struct store_scope *s, int64_t house_id,
+                        struct arena *a, struct pmeters **out, int64_t *count, struct err *e)
+{
+    struct store_val p[5];
+    reg_scope_bind(s, p);
+    p[4] = SV_I(house_id);
+    struct store_rows *r = NULL;
+    int rc = store_query(c, HOUSE_METERS_SQL, p, 5, &r, e);
+    int64_t cap = 0;
+    char today[DATE_STR_SIZE] = "";
+    *out = NULL;
+    *count = 0;
+    bool more = rc == 0 && store_next(r);
+    while (rc == 0 && more) {
+        if (*count == cap) {
+            cap = cap ? cap * 2 : 64;
+            struct pmeters *bigger = arena_alloc(a, sizeof *bigger * (size_t)cap);
+            if (!bigger) {
+                rc = err_set(e, ERR_NOMEM, "out of memory");
+                break;
+            }
+            if (*count)
+                memcpy(bigger, *out, sizeof *bigger * (size_t)*count);
+            *out = bigger;
+        }
+        if (next_premises(r, &more, a, today, &(*out)[*count]))
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+        else if ((*out)[*count].text)
+            ++*count;
+    }
+    store_rows_free(r);
+    return rc;
+}
+
+static int by_premises(const void *key, const void *item)
+{
+    int64_t k = *(const int64_t *)key, v = ((const struct pmeters *)item)->premises_id;
+    return (k > v) - (k < v);
+}
+
+static const char *meters_of(const struct pmeters *m, int64_t n, int64_t premises_id)
+{
+    const struct pmeters *x =
+        n ? bsearch(&premises_id, m, (size_t)n, sizeof *m, by_premises) : NULL;
+    return x ? x->text : NULL;
+}
+
 /* Residents of a premises: the largest count among its accounts (each
  * supplier's account repeats the same people). */
 static int64_t residents(const struct premises *p)
@@ -107,7 +269,8 @@ static int64_t residents(const struct premises *p)
     return n;
 }
 
-static int premises_rows(struct table *t, const struct house *h, const struct premises *p, bool izd)
+static int premises_rows(struct table *t, const struct house *h, const struct premises *p, bool izd,
+                         const char *meters)
 {
     struct arena *a = t->a;
     const char *els = p->naccounts ? p->accounts[0].els : NULL;
@@ -132,7 +295,7 @@ static int premises_rows(struct table *t, const struct house *h, const struct pr
                                    rt,
                                    rn,
                                    rd,
-                                   NULL,
+                                   meters,
                                    who,
                                    holders,
                                    en,
@@ -164,6 +327,10 @@ int reg_report_house(struct store_conn *c, const struct store_scope *s, int64_t 
     if ((rc = reg_house_premises(c, s, house_id, a, &items, &n, e)))
         return rc;
     bool izd = kind == REPORT_IZD;
+    struct pmeters *meters = NULL;
+    int64_t nmeters = 0;
+    if (!izd && (rc = house_meters(c, s, house_id, a, &meters, &nmeters, e)))
+        return rc;
     const char *title = izd ? "Отчёт по индивидуальному жилому дому"
                         : kind == REPORT_EXTENDED ? "Расширенный отчёт по дому"
                                                   : "Базовый отчёт по дому";
@@ -173,7 +340,7 @@ int reg_report_house(struct store_conn *c, const struct store_scope *s, int64_t 
     if (!*out || house_facts(*out, &h, izd))
         return err_set(e, ERR_NOMEM, "out of memory");
     for (int64_t i = 0; i < n && rc == 0; i++)
-        rc = premises_rows(*out, &h, &items[i], izd);
+        rc = premises_rows(*out, &h, &items[i], izd, meters_of(meters, nmeters, items[i].id));
     return rc ? err_set(e, ERR_NOMEM, "out of memory") : 0;
 }
 

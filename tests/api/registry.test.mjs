@@ -196,6 +196,21 @@ test('the extended house report reads back from XLSX (openpyxl) with the rows of
   assert.equal(data.length, json.rows.length);
   assert.equal(data[0][0], json.rows[0][0]);
   assert.ok(rows.some((r) => r[0] === 'Год постройки'), 'house characteristics are on top');
+  // «Приборы учёта»: each premises' meters in service from the meters table (the demo's
+  // meters stage), the same in XLSX as in JSON, and every serial the meters API lists.
+  const col = json.columns.indexOf('Приборы учёта');
+  assert.ok(col > 0);
+  const filled = json.rows.filter((r) => r[col]);
+  assert.ok(filled.length > json.rows.length / 2, `meters listed for most premises (${filled.length}/${json.rows.length})`);
+  for (const r of filled) assert.match(r[col], /^(ХВС|ГВС|ЭЭ|Газ|Тепло)( день| ночь| день\/ночь)? (№\S+|б\/н)/);
+  data.forEach((r, i) => assert.equal(r[col] ?? null, json.rows[i][col] ?? null, `XLSX row ${i + 1}: meters`));
+  const prem = (await c.get(`/api/v1/houses/${demo.h1.id}/premises`, { token: tok.admin })).body.items;
+  const p = prem.find((x) => x.kind === 'residential');
+  const meters = (await c.get(`/api/v1/meters?premises_id=${p.id}`, { token: tok.admin })).body.items
+    .filter((m) => m.status !== 'removed');
+  assert.ok(meters.length > 0, 'the premises has meters');
+  const cell = json.rows.find((r) => r[0].endsWith(`пом. ${p.number}`))[col];
+  for (const m of meters) assert.ok(cell.includes(m.serial ? `№${m.serial}` : 'б/н'), `${cell} names ${m.serial}`);
 });
 
 test('the basic house report as CSV is UTF-8 with BOM and semicolons, found by cadastral number too', async () => {

@@ -53,10 +53,12 @@ export function assertNoSanitizerReport(text, what) {
 /**
  * Starts `upravdom serve` on a fresh database filled by `upravdom demo --no-serve`
  * (unless opts.demo === false). Returns {url, db, log, stop()}.
- * opts.args: extra serve flags; opts.demoArgs: extra demo flags; opts.env: extra env.
+ * opts.args: extra serve flags; opts.demoArgs: extra demo flags; opts.env: extra env;
+ * opts.db: the URL of a database to use instead of a fresh one of the backend
+ * under test (it is not dropped at stop).
  */
 export async function startServer(opts = {}) {
-  const db = freshDatabase();
+  const db = opts.db ? { url: opts.db, drop: () => {} } : freshDatabase();
   if (opts.demo !== false) {
     const r = cli(['demo', '--db', db.url, '--no-serve', '--seed', '1', ...(opts.demoArgs || [])]);
     if (r.status !== 0) throw new Error(`demo failed (${r.status}): ${r.stderr}`);
