@@ -82,7 +82,7 @@ async function openWindowToday(orgId) {
 function readXlsx(file) {
   const py = 'import json,sys,openpyxl\nws=openpyxl.load_workbook(sys.argv[1]).active\n' +
     'print(json.dumps([[c.value for c in r] for r in ws.iter_rows()], ensure_ascii=False))';
-  const r = spawnSync('/usr/bin/python3', ['-c', py, file], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/python3', ['-c', py, file], { encoding: 'utf8', maxBuffer: 256 << 20 });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
