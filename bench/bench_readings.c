@@ -164,8 +164,8 @@ static int meter_ids(struct store_conn *c, int64_t *ids, long count, struct err 
 
 /* Everything the two runs need: the place, the operator and a session for
  * them (token), 2 × need meters (need a multiple of PER_HOUSE). */
-static int setup(struct store *s, long need, int64_t *ids, struct store_scope *operator,
-                 char * token, struct err *e)
+static int setup(struct store *s, long need, int64_t *ids, struct store_scope *staff, char *token,
+                 struct err *e)
 {
     struct store_conn *c = store_acquire(s, e);
     struct arena *a = arena_new();
@@ -182,7 +182,7 @@ static int setup(struct store *s, long need, int64_t *ids, struct store_scope *o
                         token, e);
     if (rc == 0)
         rc = meter_ids(c, ids, 2 * need, e);
-    *operator= session.scope;
+    *staff = session.scope;
     arena_free(a);
     store_release(c);
     return rc;
@@ -309,17 +309,17 @@ static int stored(struct store *s, int64_t from, int64_t to, int64_t *count, int
     return rc;
 }
 
-static void report(const char *what, const struct loadgen_result *r)
+static void report(const char *what, const struct loadgen_result *r, double batch)
 {
     printf("  %-8s %ld accepted, %ld failed in %.2f s: %.0f readings/s, p50 %.2f ms,"
-           " p99 %.2f ms\n",
-           what, r->ok, r->failed, r->seconds, r->per_s, r->p50_ms, r->p99_ms);
+           " p99 %.2f ms, %.1f writes a commit\n",
+           what, r->ok, r->failed, r->seconds, r->per_s, r->p50_ms, r->p99_ms, batch);
 }
 
 /* One set of meters (ids[0 .. clients × per_client)): the run and its check. */
 static int run_set(struct store *s, struct plan *p, long total, bool http, const char *url,
                    const char *token, const struct store_scope *scope, struct loadgen_result *r,
-                   struct err *e)
+                   double *batch, struct err *e)
 {
     memset(r, 0, sizeof *r);
     memset(p->next, 0, sizeof(long) * (size_t)p->clients);
@@ -330,8 +330,14 @@ static int run_set(struct store *s, struct plan *p, long total, bool http, const
                              .expect_status = 201,
                              .next = next_http,
                              .arg = p};
+    struct store_stats before, after;
+    store_get_stats(s, &before);
     int rc = http ? loadgen_run(&o, r) : direct(s, p, scope, total, r);
-    report(http ? "http" : "direct", r);
+    store_get_stats(s, &after);
+    *batch = after.groups > before.groups
+                 ? (double)(after.grouped - before.grouped) / (double)(after.groups - before.groups)
+                 : 1;
+    report(http ? "http" : "direct", r, *batch);
     int64_t count = 0, distinct = 0;
     long n = (long)p->clients * p->per_client;
     if (rc == 0)
@@ -354,13 +360,12 @@ static long periods_available(void)
 }
 
 static int start(struct store *s, struct config *cfg, long need, int64_t *ids,
-                 struct store_scope *operator, char * token, struct http_server **srv,
-                 struct err *e)
+                 struct store_scope *staff, char *token, struct http_server **srv, struct err *e)
 {
     config_defaults(cfg);
     snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1:0");
     cfg->port = 0;
-    return setup(s, need, ids, operator, token, e) || http_start(cfg, s, srv, e);
+    return setup(s, need, ids, staff, token, e) || http_start(cfg, s, srv, e);
 }
 
 int main(int argc, char **argv)
@@ -385,13 +390,13 @@ int main(int argc, char **argv)
     struct err e = {0};
     struct store *s = NULL;
     struct http_server *srv = NULL;
-    struct store_scope operator;
+    struct store_scope staff;
     char token[AUTH_TOKEN_LEN + 1];
     int64_t *ids = malloc(sizeof *ids * (size_t)(2 * need));
     long *next = calloc((size_t)clients, sizeof *next);
     if (!ids || !next || total < 1 || clients < 1 || auth_init(2, &e) ||
         store_open(argv[1], 8, &s, &e) || (store_set_durability(s, durability), 0) ||
-        store_migrate(s, NULL, &e) || start(s, &cfg, need, ids, &operator, token, &srv, &e)) {
+        store_migrate(s, NULL, &e) || start(s, &cfg, need, ids, &staff, token, &srv, &e)) {
         fprintf(stderr, "bench_readings: %s (an empty database is needed)\n", e.msg);
         store_close(s);
         return 1;
@@ -403,20 +408,22 @@ int main(int argc, char **argv)
     struct plan hp = {ids, clients, per_client, periods, next};
     struct plan dp = {ids + need, clients, per_client, periods, next};
     struct loadgen_result h, d;
-    int rc = run_set(s, &hp, total, true, http_url(srv), token, &operator, & h, &e);
+    double hb = 0, db = 0;
+    int rc = run_set(s, &hp, total, true, http_url(srv), token, &staff, &h, &hb, &e);
     http_stop(srv);
     if (rc == 0)
-        rc = run_set(s, &dp, total, false, NULL, NULL, &operator, & d, &e);
+        rc = run_set(s, &dp, total, false, NULL, NULL, &staff, &d, &db, &e);
     if (rc)
         fprintf(stderr, "bench_readings: %s\n", e.msg);
     else
         printf("{\"bench\": \"readings\", \"backend\": \"%s\", \"figures\": {\"readings\": %ld,"
-               " \"clients\": %d, \"durability\": \"%s\", \"readings_per_s\": %.0f, \"p50_ms\": "
-               "%.2f, \"p99_ms\": %.2f},"
+               " \"clients\": %d, \"durability\": \"%s\", \"readings_per_s\": %.0f,"
+               " \"p50_ms\": %.2f, \"p99_ms\": %.2f, \"writes_per_commit\": %.1f},"
                " \"baseline\": {\"direct_per_s\": %.0f, \"direct_p50_ms\": %.2f,"
-               " \"direct_p99_ms\": %.2f}, \"ratio\": %.2f}\n",
+               " \"direct_p99_ms\": %.2f, \"direct_writes_per_commit\": %.1f},"
+               " \"ratio\": %.2f}\n",
                store_backend_name(s), total, clients, store_durability_name(durability), h.per_s,
-               h.p50_ms, h.p99_ms, d.per_s, d.p50_ms, d.p99_ms,
+               h.p50_ms, h.p99_ms, hb, d.per_s, d.p50_ms, d.p99_ms, db,
                d.per_s > 0 ? h.per_s / d.per_s : 0);
     store_close(s);
     free(ids), free(next);
