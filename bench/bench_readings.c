@@ -126,24 +126,26 @@ static int make_meters(struct store_conn *c, struct arena *a, int64_t org, long 
                           .lat_e6 = REG_NONE,
                           .lon_e6 = REG_NONE};
         rc = reg_house_create(c, &system_scope, &x, a, e);
-        struct store_val p[] = {SV_I(x.id), SV_I(PER_HOUSE), SV_I(store_now()), SV_I(org)};
+        struct store_val p[] = {SV_I(x.id), SV_I(store_now()), SV_I(org), SV_I(PER_HOUSE)};
         if (rc == 0)
             rc = store_exec(c,
                             "INSERT INTO premises (house_id, region_id, municipality_id, number,"
                             " kind, area, created_at, updated_at) WITH RECURSIVE n(i) AS"
-                            " (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $2)"
+                            " (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < CAST($3 AS INT))"
                             " SELECT h.id, h.region_id, h.municipality_id, CAST(n.i AS TEXT),"
-                            " 'residential', 5000, $3, $3 FROM houses h, n WHERE h.id = $1",
-                            p, 3, NULL, e);
+                            " 'residential', 5000, CAST($2 AS BIGINT), CAST($2 AS BIGINT)"
+                            " FROM houses h, n WHERE h.id = $1",
+                            (struct store_val[]){p[0], p[1], p[3]}, 3, NULL, e);
         if (rc == 0)
             rc = store_exec(c,
                             "INSERT INTO meters (region_id, municipality_id, house_id,"
                             " premises_id, org_id, kind, resource, serial, digits, decimals,"
                             " installed_on, created_at, updated_at) SELECT p.region_id,"
-                            " p.municipality_id, p.house_id, p.id, CAST($4 AS BIGINT),"
+                            " p.municipality_id, p.house_id, p.id, CAST($3 AS BIGINT),"
                             " 'individual', 'cold_water', 'B-' || p.number, 8, 3, '1990-01-10',"
-                            " $3, $3 FROM premises p WHERE p.house_id = $1 ORDER BY p.id",
-                            p, 4, NULL, e);
+                            " CAST($2 AS BIGINT), CAST($2 AS BIGINT) FROM premises p"
+                            " WHERE p.house_id = $1 ORDER BY p.id",
+                            p, 3, NULL, e);
     }
     return rc;
 }

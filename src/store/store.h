@@ -146,8 +146,8 @@ typedef int (*store_write_fn)(struct store_conn *c, void *arg, struct err *e);
 struct store_write {
     store_write_fn fn;
     void *arg;
-    void (*done)(struct store_write *w); /* exactly once, when settled; may run on another
-                                            thread, before store_write_submit returns too */
+    void (*done)(struct store_write *w); /* exactly once, when settled, on a committer
+                                            thread: it must not block */
     int rc;                              /* then: fn's error, or the commit's, or 0 */
     struct err err;                      /* its message */
     struct store_write *next;            /* the store's queue link */
@@ -155,10 +155,9 @@ struct store_write {
 
 /* Queues w. Once w's changes are committed (durably, as the store is
  * configured) or have failed, w->rc and w->err are set and w->done(w) is
- * called. On SQLite a committer thread runs the queued writes in one
+ * called on a committer thread. The committer runs the queued writes in one
  * transaction, each inside its own SAVEPOINT, and commits them together:
- * one fsync for all. On PostgreSQL the write runs in its own transaction on
- * the calling thread (concurrent commits share WAL flushes there). */
+ * one fsync for all. */
 void store_write_submit(struct store *s, struct store_write *w);
 /* The same, waiting: the result of fn, or of the commit. */
 int store_write_run(struct store *s, store_write_fn fn, void *arg, struct err *e);

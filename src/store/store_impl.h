@@ -71,8 +71,9 @@ void lite_rows_free(struct store_rows *r);
 int lite_checkpointer_start(struct store *s, struct err *e);
 void lite_checkpointer_stop(struct store *s);
 
-/* The group committer (group.c). */
-int store_committer_start(struct store *s, struct err *e);
+/* The group committer (group.c): `lanes` threads, each with its own
+ * connection, taking turns at the queue. */
+int store_committer_start(struct store *s, int lanes, struct err *e);
 void store_committer_stop(struct store *s);
 
 int pg_connect(struct store_conn *c, struct err *e);
