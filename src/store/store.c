@@ -168,12 +168,38 @@ struct store_conn *store_acquire(struct store *s, struct err *e)
     return c;
 }
 
+int store_relax(struct store_conn *c, struct err *e)
+{
+    if (c->relaxed || c->store->durability != STORE_DURABLE_FULL)
+        return 0;
+    int rc =
+        store_script(c, c->lite ? "PRAGMA synchronous=NORMAL" : "SET synchronous_commit = off", e);
+    c->relaxed = rc == 0;
+    return rc;
+}
+
+/* Back to durable commits; a connection that cannot be is closed. */
+static void unrelax(struct store_conn *c)
+{
+    struct err ignored = {0};
+    c->relaxed = false;
+    if (store_script(c, c->lite ? "PRAGMA synchronous=FULL" : "RESET synchronous_commit",
+                     &ignored) == 0)
+        return;
+    conn_close(c);
+    pthread_mutex_lock(&c->store->lock);
+    c->store->stats.open--;
+    pthread_mutex_unlock(&c->store->lock);
+}
+
 void store_release(struct store_conn *c)
 {
     if (!c)
         return;
     if (c->in_tx)
         store_rollback(c);
+    if (c->relaxed)
+        unrelax(c);
     /* A PostgreSQL connection that broke is dropped; the next acquire reopens it. */
     if (c->pg && PQstatus(c->pg) != CONNECTION_OK) {
         conn_close(c);

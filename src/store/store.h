@@ -133,6 +133,14 @@ enum store_durability store_get_durability(const struct store *s);
 int store_durability_parse(const char *text, enum store_durability *out);
 const char *store_durability_name(enum store_durability d);
 
+/* Until c is released, its commits do not wait for the disk (SQLite
+ * synchronous=NORMAL, PostgreSQL synchronous_commit=off): a power loss may
+ * undo them, never half of one, and never one without those before it. Only
+ * for bookkeeping that nobody was promised and that is redone when lost: a
+ * job's claim, lease and outcome (the job then runs again). A no-op with
+ * durability = process. */
+int store_relax(struct store_conn *c, struct err *e);
+
 /* ---- group commit (group.c) ---- */
 
 /* A write handed to the store: it runs on a connection the store chooses,

@@ -22,6 +22,7 @@ struct store_conn {
     PGconn *pg;                         /* PostgreSQL handle, or NULL */
     bool in_tx;                         /* a transaction is open */
     bool busy;                          /* checked out of the pool */
+    bool relaxed;                       /* store_relax: commits do not wait for the disk */
     int nprepared;                      /* PostgreSQL statements prepared */
     struct stmt_slot cache[STMT_CACHE]; /* open-addressing table by sql address */
 };
