@@ -151,15 +151,17 @@ static void *run(void *arg)
         pthread_mutex_unlock(&k->lock);
         run_batch(l, batch);
         uint64_t n = 0;
-        for (struct store_write *w = batch, *next; w; w = next, n++) {
+        for (struct store_write *w = batch; w; w = w->next)
+            n++;
+        pthread_mutex_lock(&k->store->lock); /* counted before anyone is told */
+        k->store->stats.groups++;
+        k->store->stats.grouped += n;
+        pthread_mutex_unlock(&k->store->lock);
+        for (struct store_write *w = batch, *next; w; w = next) {
             next = w->next; /* done may free w */
             w->next = NULL;
             w->done(w);
         }
-        pthread_mutex_lock(&k->store->lock);
-        k->store->stats.groups++;
-        k->store->stats.grouped += n;
-        pthread_mutex_unlock(&k->store->lock);
         pthread_mutex_lock(&k->lock);
     }
     pthread_mutex_unlock(&k->lock);
