@@ -321,6 +321,7 @@ static const char *append_zone(struct arena *a, const char *list, const char *zo
 int meter_today_at(struct store_conn *c, int64_t now, struct arena *a, struct meter_today *out,
                    struct err *e)
 {
+    *out = (struct meter_today){0};
     int64_t day = now >= 0 ? now / 86400 : -((86399 - now) / 86400);
     for (int i = 0; i < 3; i++)
         date_format(date_civil_from_days(day - 1 + i), out->d[i]);

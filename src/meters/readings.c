@@ -235,7 +235,7 @@ static int load_context(struct sub *b)
                          p, 3, &r, b->e);
     if (rc)
         return rc;
-    struct near before[14];
+    struct near before[14] = {{0}};
     int n = 0;
     while (store_next(r)) {
         struct near v = {store_int(r, 0), store_int(r, 2), store_int(r, 3), store_int(r, 4),
@@ -248,10 +248,12 @@ static int load_context(struct sub *b)
             b->x.has_next = true;
             b->x.next_value = v.value;
             b->x.next_period = v.period;
-        } else if (v.period == b->period)
-            b->existing_id = v.id, b->existing_value = v.value;
-        else if (n < 14)
+        } else if (v.period == b->period) {
+            b->existing_id = v.id;
+            b->existing_value = v.value;
+        } else if (n < 14) {
             before[n++] = v;
+        }
     }
     store_rows_free(r);
     qsort(before, (size_t)n, sizeof *before, by_period_desc);
