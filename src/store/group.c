@@ -185,6 +185,7 @@ int store_committer_start(struct store *s, int lanes, struct err *e)
             store_committer_stop(s);
             return err_set(e, ERR_DB, "cannot start the group committer");
         }
+        pthread_setname_np(l->thread, "store-commit"); /* for top and perf */
     }
     return 0;
 }
