@@ -18,6 +18,7 @@ const struct config_key config_keys[] = {
     {"max_body", "largest request body in bytes (1024-1073741824)"},
     {"session_ttl", "session lifetime in seconds (60-2592000)"},
     {"log_level", "debug | info | warn | error"},
+    {"durability", "full (a commit is on disk before it is acknowledged) | process"},
     {NULL, NULL},
 };
 
@@ -34,6 +35,7 @@ void config_defaults(struct config *c)
     c->max_body = 1024 * 1024;
     c->session_ttl = 12 * 3600;
     c->log_level = LOG_INFO;
+    snprintf(c->durability, sizeof c->durability, "full");
 }
 
 /* Parses a whole decimal number in [min, max]. */
@@ -116,6 +118,10 @@ int config_set(struct config *c, const char *key, const char *v, struct err *e)
             return err_field(e, ERR_INVALID, key, "expected debug, info, warn or error, got '%s'",
                              v);
         c->log_level = level;
+    } else if (strcmp(key, "durability") == 0) {
+        if (strcmp(v, "full") != 0 && strcmp(v, "process") != 0)
+            return err_field(e, ERR_INVALID, key, "expected full or process, got '%s'", v);
+        snprintf(c->durability, sizeof c->durability, "%s", v);
     } else {
         return err_field(e, ERR_INVALID, key, "unknown setting '%s'", key);
     }

@@ -8,16 +8,17 @@
 #include "base/err.h"
 
 struct config {
-    char db[1024];    /* database URL: sqlite:PATH or postgresql://... */
-    char listen[256]; /* "HOST:PORT" as given */
-    char host[64];    /* IPv4 address parsed from listen */
-    int port;         /* port parsed from listen; 0 picks a free one */
-    int threads;      /* HTTP thread pool size */
-    int pool;         /* database connections per process */
-    char web[1024];   /* directory of the web UI's static files */
-    long max_body;    /* largest accepted request body, bytes */
-    long session_ttl; /* session lifetime, seconds */
-    int log_level;    /* enum log_level */
+    char db[1024];       /* database URL: sqlite:PATH or postgresql://... */
+    char listen[256];    /* "HOST:PORT" as given */
+    char host[64];       /* IPv4 address parsed from listen */
+    int port;            /* port parsed from listen; 0 picks a free one */
+    int threads;         /* HTTP thread pool size */
+    int pool;            /* database connections per process */
+    char web[1024];      /* directory of the web UI's static files */
+    long max_body;       /* largest accepted request body, bytes */
+    long session_ttl;    /* session lifetime, seconds */
+    int log_level;       /* enum log_level */
+    char durability[16]; /* when a commit is acknowledged: "full" (on disk) or "process" */
 };
 
 /* One settable key, for --help texts and the flag parser. */

@@ -166,6 +166,9 @@ int cli_open_store(struct cli *c, struct store **out)
         cli_error(c, "--db: %s", e.msg);
         return EXIT_USAGE;
     }
+    enum store_durability d = STORE_DURABLE_FULL;
+    (void)store_durability_parse(c->cfg.durability, &d); /* checked by config_set */
+    store_set_durability(*out, d);
     if (store_migrate(*out, NULL, &e)) {
         cli_error(c, "%s", e.msg);
         store_close(*out);

@@ -142,37 +142,74 @@ static int submitted(struct http_req *r, const struct reading_req *q,
     return http_json(r, fresh ? 201 : 200, body);
 }
 
+/* One submission handed to the store's group commit (store_write_submit):
+ * it lives in the request's arena, which the committer thread uses while
+ * the connection is suspended. */
+struct submission {
+    struct store_write w;
+    struct http_req *r;
+    struct reading_req q;
+    struct reading_result o;
+    int rc;       /* meter_reading_submit's */
+    struct err e; /* its message */
+};
+
+/* The write: a refusal by a rule is kept (it is recorded for the quality
+ * figures) though the answer is 422; any other error undoes it. */
+static int submit_write(struct store_conn *c, void *arg, struct err *e)
+{
+    struct submission *x = arg;
+    x->rc = meter_reading_submit(c, scope(x->r), &x->q, x->r->arena, &x->o, &x->e);
+    if (x->rc == 0 || (x->rc == ERR_INVALID && x->o.logged))
+        return 0;
+    *e = x->e;
+    return x->rc;
+}
+
+static void submit_done(struct store_write *w)
+{
+    http_resume(((struct submission *)w->arg)->r);
+}
+
+/* Back on the MHD thread: the answer, now that the write is durable (or failed). */
+static int submit_finish(struct http_req *r, void *arg)
+{
+    struct submission *x = arg;
+    bool kept = x->rc == 0 || (x->rc == ERR_INVALID && x->o.logged);
+    if (x->w.rc && kept) /* the commit (or the savepoint) failed */
+        return http_error(r, &x->w.err);
+    if (x->rc == ERR_INVALID && x->o.rule) {
+        struct field_errors fe = {0};
+        fe_add(&fe, x->e.field, "%s", x->e.msg);
+        return http_validation_with(r, &fe, json_pack("{s:s}", "rule", meter_rule_name(x->o.rule)));
+    }
+    return x->rc ? http_error(r, &x->e) : submitted(r, &x->q, &x->o);
+}
+
+/* The answer is sent only after the reading's transaction has committed:
+ * the write goes to the store's group commit and the connection waits
+ * suspended, so the MHD thread serves other requests meanwhile. */
 int api_readings_submit(struct http_req *r)
 {
     json_t *body = http_body_object(r);
     if (!body)
         return 0;
-    struct reading_req q = {0};
+    struct submission *x = arena_alloc(r->arena, sizeof *x);
+    if (!x) {
+        json_decref(body);
+        return http_problem(r, 500, "internal", "Внутренняя ошибка", NULL);
+    }
+    memset(x, 0, sizeof *x);
     struct field_errors fe = {0};
-    read_request(r, body, &q, &fe);
+    read_request(r, body, &x->q, &fe);
     json_decref(body);
     if (fe.n)
         return http_validation(r, &fe);
-    struct store_conn *c = http_db(r);
-    struct reading_result o = {0};
-    struct err e = {0};
-    if (!c)
-        return 0;
-    int rc = store_begin(c, &e);
-    if (rc == 0)
-        rc = meter_reading_submit(c, scope(r), &q, r->arena, &o, &e);
-    struct err ce = {0};
-    if (rc == 0 || (rc == ERR_INVALID && o.logged)) {
-        if (store_commit(c, &ce))
-            return http_error(r, &ce);
-    } else {
-        store_rollback(c);
-    }
-    if (rc == ERR_INVALID && o.rule) {
-        fe_add(&fe, e.field, "%s", e.msg);
-        return http_validation_with(r, &fe, json_pack("{s:s}", "rule", meter_rule_name(o.rule)));
-    }
-    return rc ? http_error(r, &e) : submitted(r, &q, &o);
+    x->r = r;
+    x->w = (struct store_write){.fn = submit_write, .arg = x, .done = submit_done};
+    if (http_defer(r, submit_finish, x))
+        store_write_submit(r->store, &x->w);
+    return 0;
 }
 
 int api_meter_readings(struct http_req *r)

@@ -22,6 +22,8 @@ struct http_server;
 struct http_req;
 
 typedef int (*http_handler)(struct http_req *r);
+/* Renders the response of a deferred request (http_defer). */
+typedef int (*http_finish)(struct http_req *r, void *arg);
 
 struct route {
     const char *method;  /* "GET", "POST", "PATCH" */
@@ -52,6 +54,9 @@ struct http_req {
     struct auth_session *session; /* the caller, or NULL */
     struct store_conn *db;        /* acquired on first use; released at the end */
     void *mhd;                    /* struct MHD_Connection */
+    struct http_server *server;
+    http_finish finish; /* deferred: renders the response once resumed */
+    void *finish_arg;
 
     /* the response */
     int status;
@@ -75,6 +80,17 @@ void http_stop(struct http_server *s);
 /* The request's database connection (acquired on first call), or NULL with a
  * 500/503 response already set. */
 struct store_conn *http_db(struct http_req *r);
+
+/* Deferring the response while other threads work (PITFALLS.md: a slow
+ * handler blocks every connection of its MHD thread). The handler calls
+ * http_defer, which suspends the connection and gives back the request's
+ * database connection; then it hands the work on (store_write_submit) and
+ * returns. When the work is done, http_resume — from any thread, once —
+ * wakes the connection, and finish(r, arg) runs on its MHD thread to set
+ * the response. While the server is stopping http_defer answers 503 and
+ * returns false: the handler must then not start the work. */
+bool http_defer(struct http_req *r, http_finish finish, void *arg);
+void http_resume(struct http_req *r);
 
 /* Query-string argument, or NULL. */
 const char *http_query(struct http_req *r, const char *name);

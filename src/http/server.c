@@ -7,8 +7,9 @@
 #include "base/log.h"
 
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <microhttpd.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +20,17 @@ struct http_server {
     const struct config *cfg;
     struct store *store;
     char url[96];
+    pthread_mutex_t lock; /* guards: */
+    pthread_cond_t idle;  /* signalled when deferred drops to 0 */
+    int deferred;         /* requests suspended by http_defer */
+    bool stopping;        /* http_stop has begun: no more deferrals */
 };
 
 /* Per-request state kept by MHD between calls. */
 struct pending {
     struct http_req req;
     struct timespec start;
+    bool handled; /* the handler has run */
 };
 
 int http_dispatch(struct http_req *r); /* router.c */
@@ -74,6 +80,7 @@ static struct pending *begin(struct http_server *srv, struct MHD_Connection *con
     r->cfg = srv->cfg;
     r->store = srv->store;
     r->mhd = conn;
+    r->server = srv;
     r->method = arena_strdup(a, method);
     r->path = arena_strdup(a, url);
     const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
@@ -139,6 +146,53 @@ static void handle(struct http_req *r)
         http_problem(r, 500, "internal", "Внутренняя ошибка", "обработчик не дал ответа");
 }
 
+bool http_defer(struct http_req *r, http_finish fn, void *arg)
+{
+    struct http_server *s = r->server;
+    pthread_mutex_lock(&s->lock);
+    bool ok = !s->stopping;
+    if (ok) {
+        s->deferred++;
+        r->finish = fn;
+        r->finish_arg = arg;
+        MHD_suspend_connection(r->mhd);
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (!ok) {
+        http_header(r, "Connection", "close");
+        http_problem(r, 503, "unavailable", "Сервер останавливается", "повторите запрос");
+        return false;
+    }
+    store_release(r->db);
+    r->db = NULL;
+    return true;
+}
+
+void http_resume(struct http_req *r)
+{
+    MHD_resume_connection(r->mhd);
+}
+
+/* The request no longer counts as deferred (http_stop waits for none). */
+static void undefer(struct http_req *r)
+{
+    struct http_server *s = r->server;
+    r->finish = NULL;
+    pthread_mutex_lock(&s->lock);
+    if (--s->deferred == 0)
+        pthread_cond_broadcast(&s->idle);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* A deferred request is back on its MHD thread: its response. */
+static void finish(struct http_req *r)
+{
+    r->finish(r, r->finish_arg);
+    undefer(r);
+    if (!r->status)
+        http_problem(r, 500, "internal", "Внутренняя ошибка", "обработчик не дал ответа");
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -157,8 +211,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    handle(&p->req);
-    return send_response(&p->req);
+    struct http_req *r = &p->req;
+    if (!p->handled) {
+        p->handled = true;
+        handle(r);
+        if (r->finish)
+            return MHD_YES; /* suspended by http_defer */
+    } else if (r->finish) {
+        finish(r);
+    }
+    return send_response(r);
 }
 
 static void log_request(struct http_req *r, double seconds)
@@ -184,6 +246,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     double seconds =
         (double)(end.tv_sec - p->start.tv_sec) + (double)(end.tv_nsec - p->start.tv_nsec) / 1e9;
     struct http_req *r = &p->req;
+    if (r->finish) /* resumed, then closed before its response */
+        undefer(r);
     if (r->status) {
         metrics_record(r->route, r->status, seconds);
         log_request(r, seconds);
@@ -214,14 +278,19 @@ int http_start(const struct config *cfg, struct store *store, struct http_server
         return err_set(e, ERR_NOMEM, "out of memory");
     s->cfg = cfg;
     s->store = store;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->idle, NULL);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
     inet_pton(AF_INET, cfg->host, &addr.sin_addr);
-    s->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, &addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
+    s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
+                                 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+                                 NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE,
+                                 (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+                                 s, MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
     if (!s->daemon) {
+        pthread_cond_destroy(&s->idle);
+        pthread_mutex_destroy(&s->lock);
         free(s);
         return err_field(e, ERR_IO, "listen", "cannot listen on %s (address in use?)", cfg->listen);
     }
@@ -240,6 +309,15 @@ void http_stop(struct http_server *s)
 {
     if (!s)
         return;
+    /* MHD must not be stopped with a suspended connection: let the deferred
+     * requests finish, and defer no more. */
+    pthread_mutex_lock(&s->lock);
+    s->stopping = true;
+    while (s->deferred > 0)
+        pthread_cond_wait(&s->idle, &s->lock);
+    pthread_mutex_unlock(&s->lock);
     MHD_stop_daemon(s->daemon);
+    pthread_cond_destroy(&s->idle);
+    pthread_mutex_destroy(&s->lock);
     free(s);
 }

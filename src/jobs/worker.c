@@ -150,7 +150,7 @@ static void record_outcome(struct slot *sl, struct job_ctx *ctx, int rc, const s
     struct store_conn *c = store_acquire(p->store, &fe);
     int64_t done = ctx->done, total = ctx->total; /* the handler's last report */
     int frc;
-    if (!c)
+    if (!c || store_relax(c, &fe))
         frc = fe.code;
     else if (rc == 0 || cancelled)
         frc = job_finish(c, ctx->job.id, sl->owner, cancelled ? "cancelled" : "done", done, total,
@@ -176,7 +176,11 @@ static int work_once(struct slot *sl)
     struct store_conn *c = a ? store_acquire(p->store, &e) : NULL;
     struct job_ctx ctx = {.pool = p, .total = -1};
     bool got = false;
-    int rc = c ? job_claim(c, sl->owner, p->opt.lease, sl->idle, a, &ctx.job, &got, &e) : -1;
+    /* The queue's bookkeeping need not wait for the disk: a claim or outcome
+     * lost to a power loss only runs the job again (store_relax). */
+    int rc = c ? store_relax(c, &e) : -1;
+    if (rc == 0)
+        rc = job_claim(c, sl->owner, p->opt.lease, sl->idle, a, &ctx.job, &got, &e);
     sl->idle = rc == 0 && !got;
     store_release(c);
     if (rc == 0 && got) {
@@ -252,7 +256,9 @@ static void renew_all(struct worker_pool *p)
         struct err e = {0};
         bool cancel = false;
         struct store_conn *c = store_acquire(p->store, &e);
-        int rc = c ? job_renew(c, id, sl->owner, p->opt.lease, done, total, &cancel, &e) : e.code;
+        int rc = !c || store_relax(c, &e)
+                     ? e.code
+                     : job_renew(c, id, sl->owner, p->opt.lease, done, total, &cancel, &e);
         store_release(c);
         pthread_mutex_lock(&p->lock);
         bool still = sl->running && sl->running->job.id == id;

@@ -27,7 +27,12 @@ int pg_connect(struct store_conn *c, struct err *e)
         return err_field(e, ERR_DB, "db", "cannot connect to %s: %.*s", c->store->url,
                          (int)strcspn(msg, "\n"), msg);
     }
-    PGresult *res = PQexec(c->pg, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+    /* durability = process: the server acknowledges a commit before its WAL
+     * is flushed (a crash of the server, not of upravdom, can lose it). */
+    PGresult *res = PQexec(c->pg, c->store->durability == STORE_DURABLE_FULL
+                                      ? "SET client_min_messages = warning; SET TIME ZONE 'UTC'"
+                                      : "SET client_min_messages = warning; SET TIME ZONE 'UTC';"
+                                        " SET synchronous_commit = off");
     int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : pg_error(c, res, e);
     PQclear(res);
     return rc;

@@ -42,14 +42,19 @@ int lite_connect(struct store_conn *c, struct err *e)
         return err_field(e, ERR_DB, "db", "cannot open database sqlite:%s: no ICU collator",
                          c->store->path);
     }
-    /* WAL: readers do not block the writer. synchronous=NORMAL keeps every
-     * committed transaction across a crash of the process (not of the OS).
-     * Checkpoints run on the store's own thread (checkpoint.c), not in
-     * whichever COMMIT crosses the threshold. */
+    /* WAL: readers do not block the writer. synchronous=FULL syncs the WAL
+     * at every COMMIT, so a committed transaction survives a power loss;
+     * NORMAL (durability = process) keeps it across a crash of the process,
+     * not of the OS. Checkpoints run on the store's own thread
+     * (checkpoint.c), not in whichever COMMIT crosses the threshold. */
     int rc = lite_script(c,
-                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                         "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-                         "PRAGMA wal_autocheckpoint=0;",
+                         c->store->durability == STORE_DURABLE_FULL
+                             ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                               "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                               "PRAGMA wal_autocheckpoint=0;"
+                             : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                               "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                               "PRAGMA wal_autocheckpoint=0;",
                          e);
     if (rc)
         err_field(e, ERR_DB, "db", "cannot open database sqlite:%s: %s", c->store->path,

@@ -37,6 +37,10 @@ int store_open(const char *url, int pool_size, struct store **out, struct err *e
     pthread_cond_init(&s->freed, NULL);
     s->stats.size = s->size;
     int rc = s->backend == STORE_SQLITE ? lite_checkpointer_start(s, e) : 0;
+    /* Writes are grouped (group.c): SQLite has one writer, so one lane;
+     * PostgreSQL takes two transactions at a time (measured: docs/operations.md). */
+    if (rc == 0)
+        rc = store_committer_start(s, s->backend == STORE_SQLITE ? 1 : 2, e);
     if (rc) {
         store_close(s);
         return rc;
@@ -57,6 +61,8 @@ void store_close(struct store *s)
 {
     if (!s)
         return;
+    if (s->committer)
+        store_committer_stop(s);
     if (s->checkpointer)
         lite_checkpointer_stop(s);
     if (s->conns) {
@@ -79,6 +85,33 @@ enum store_backend store_backend(const struct store *s)
 const char *store_backend_name(const struct store *s)
 {
     return s->backend == STORE_SQLITE ? "sqlite" : "postgres";
+}
+
+void store_set_durability(struct store *s, enum store_durability d)
+{
+    s->durability = d;
+}
+
+enum store_durability store_get_durability(const struct store *s)
+{
+    return s->durability;
+}
+
+static const char *const durability_names[] = {"full", "process"};
+
+int store_durability_parse(const char *text, enum store_durability *out)
+{
+    for (int i = 0; i < 2; i++)
+        if (strcmp(text, durability_names[i]) == 0) {
+            *out = (enum store_durability)i;
+            return 0;
+        }
+    return ERR_INVALID;
+}
+
+const char *store_durability_name(enum store_durability d)
+{
+    return durability_names[d == STORE_DURABLE_PROCESS];
 }
 
 enum store_backend store_conn_backend(const struct store_conn *c)
@@ -135,12 +168,38 @@ struct store_conn *store_acquire(struct store *s, struct err *e)
     return c;
 }
 
+int store_relax(struct store_conn *c, struct err *e)
+{
+    if (c->relaxed || c->store->durability != STORE_DURABLE_FULL)
+        return 0;
+    int rc =
+        store_script(c, c->lite ? "PRAGMA synchronous=NORMAL" : "SET synchronous_commit = off", e);
+    c->relaxed = rc == 0;
+    return rc;
+}
+
+/* Back to durable commits; a connection that cannot be is closed. */
+static void unrelax(struct store_conn *c)
+{
+    struct err ignored = {0};
+    c->relaxed = false;
+    if (store_script(c, c->lite ? "PRAGMA synchronous=FULL" : "RESET synchronous_commit",
+                     &ignored) == 0)
+        return;
+    conn_close(c);
+    pthread_mutex_lock(&c->store->lock);
+    c->store->stats.open--;
+    pthread_mutex_unlock(&c->store->lock);
+}
+
 void store_release(struct store_conn *c)
 {
     if (!c)
         return;
     if (c->in_tx)
         store_rollback(c);
+    if (c->relaxed)
+        unrelax(c);
     /* A PostgreSQL connection that broke is dropped; the next acquire reopens it. */
     if (c->pg && PQstatus(c->pg) != CONNECTION_OK) {
         conn_close(c);
@@ -156,14 +215,22 @@ void store_release(struct store_conn *c)
     pthread_mutex_unlock(&s->lock);
 }
 
-static int run_script(struct store_conn *c, const char *sql, struct err *e)
+int store_script(struct store_conn *c, const char *sql, struct err *e)
 {
     return c->lite ? lite_script(c, sql, e) : pg_script(c, sql, e);
 }
 
+bool store_tx_alive(struct store_conn *c)
+{
+    if (c->lite)
+        return !sqlite3_get_autocommit(c->lite);
+    PGTransactionStatusType st = PQtransactionStatus(c->pg);
+    return st == PQTRANS_INTRANS || st == PQTRANS_INERROR;
+}
+
 int store_begin(struct store_conn *c, struct err *e)
 {
-    int rc = run_script(c, c->lite ? "BEGIN IMMEDIATE" : "BEGIN", e);
+    int rc = store_script(c, c->lite ? "BEGIN IMMEDIATE" : "BEGIN", e);
     if (rc == 0)
         c->in_tx = true;
     return rc;
@@ -171,7 +238,7 @@ int store_begin(struct store_conn *c, struct err *e)
 
 int store_commit(struct store_conn *c, struct err *e)
 {
-    int rc = run_script(c, "COMMIT", e);
+    int rc = store_script(c, "COMMIT", e);
     if (rc)
         store_rollback(c);
     c->in_tx = false;
@@ -184,7 +251,7 @@ void store_rollback(struct store_conn *c)
     if (!c->in_tx)
         return;
     /* A failed ROLLBACK leaves nothing to do: the transaction is gone either way. */
-    (void)run_script(c, "ROLLBACK", &ignored);
+    (void)store_script(c, "ROLLBACK", &ignored);
     c->in_tx = false;
 }
 

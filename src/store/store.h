@@ -116,6 +116,60 @@ int store_migrate(struct store *s, int *applied, struct err *e);
 /* The highest applied migration number (0 for an empty database). */
 int store_schema_version(struct store *s, int64_t *version, struct err *e);
 
+/* ---- durability ---- */
+
+/* When a commit is acknowledged (docs/operations.md, "Durability"). */
+enum store_durability {
+    STORE_DURABLE_FULL,   /* on disk first: survives a power loss (SQLite synchronous=FULL) */
+    STORE_DURABLE_PROCESS /* survives a crash of upravdom, not of the host (synchronous=NORMAL;
+                             PostgreSQL: synchronous_commit=off) */
+};
+
+/* Sets it for connections opened from now on; call it right after
+ * store_open. The default is STORE_DURABLE_FULL. */
+void store_set_durability(struct store *s, enum store_durability d);
+enum store_durability store_get_durability(const struct store *s);
+/* "full" / "process"; ERR_INVALID for anything else. */
+int store_durability_parse(const char *text, enum store_durability *out);
+const char *store_durability_name(enum store_durability d);
+
+/* Until c is released, its commits do not wait for the disk (SQLite
+ * synchronous=NORMAL, PostgreSQL synchronous_commit=off): a power loss may
+ * undo them, never half of one, and never one without those before it. Only
+ * for bookkeeping that nobody was promised and that is redone when lost: a
+ * job's claim, lease and outcome (the job then runs again). A no-op with
+ * durability = process. */
+int store_relax(struct store_conn *c, struct err *e);
+
+/* ---- group commit (group.c) ---- */
+
+/* A write handed to the store: it runs on a connection the store chooses,
+ * inside a transaction it may share with other writes, and must not begin,
+ * commit or roll back itself. It returns 0 to keep its changes or an error
+ * to undo them (its own, and only its own). Results other than the rc
+ * travel in arg. */
+typedef int (*store_write_fn)(struct store_conn *c, void *arg, struct err *e);
+
+/* A queued write, owned by the caller until done is called. */
+struct store_write {
+    store_write_fn fn;
+    void *arg;
+    void (*done)(struct store_write *w); /* exactly once, when settled, on a committer
+                                            thread: it must not block */
+    int rc;                              /* then: fn's error, or the commit's, or 0 */
+    struct err err;                      /* its message */
+    struct store_write *next;            /* the store's queue link */
+};
+
+/* Queues w. Once w's changes are committed (durably, as the store is
+ * configured) or have failed, w->rc and w->err are set and w->done(w) is
+ * called on a committer thread. The committer runs the queued writes in one
+ * transaction, each inside its own SAVEPOINT, and commits them together:
+ * one fsync for all. */
+void store_write_submit(struct store *s, struct store_write *w);
+/* The same, waiting: the result of fn, or of the commit. */
+int store_write_run(struct store *s, store_write_fn fn, void *arg, struct err *e);
+
 /* Figures for /metrics. */
 struct store_stats {
     int size;          /* connections the pool may hold */
@@ -124,6 +178,8 @@ struct store_stats {
     uint64_t acquired; /* acquisitions since start */
     uint64_t waited;   /* acquisitions that had to wait for a free connection */
     uint64_t errors;   /* statements that failed */
+    uint64_t groups;   /* transactions of the group committer */
+    uint64_t grouped;  /* writes they carried */
 };
 void store_get_stats(struct store *s, struct store_stats *out);
 

@@ -22,6 +22,7 @@ struct store_conn {
     PGconn *pg;                         /* PostgreSQL handle, or NULL */
     bool in_tx;                         /* a transaction is open */
     bool busy;                          /* checked out of the pool */
+    bool relaxed;                       /* store_relax: commits do not wait for the disk */
     int nprepared;                      /* PostgreSQL statements prepared */
     struct stmt_slot cache[STMT_CACHE]; /* open-addressing table by sql address */
 };
@@ -44,12 +45,19 @@ struct store {
     pthread_cond_t freed;
     struct store_stats stats;
     struct checkpointer *checkpointer; /* SQLite: the WAL checkpoint thread */
+    enum store_durability durability;  /* of connections opened from now on */
+    struct committer *committer;       /* the group committer, or NULL (writes run inline) */
 };
 
 /* Slot for sql in c's statement cache: the one holding it, or an empty one, or
  * NULL when full. */
 struct stmt_slot *store_cache_slot(struct store_conn *c, const char *sql);
 void store_count_error(struct store *s);
+/* Runs SQL text without parameters or rows (BEGIN, COMMIT, SAVEPOINT …). */
+int store_script(struct store_conn *c, const char *sql, struct err *e);
+/* Whether c is inside a transaction that can still commit: false after an
+ * error made the database roll it back. */
+bool store_tx_alive(struct store_conn *c);
 
 /* Driver entry points. */
 int lite_connect(struct store_conn *c, struct err *e);
@@ -63,6 +71,11 @@ void lite_rows_free(struct store_rows *r);
 /* The SQLite store's checkpoint thread (checkpoint.c). */
 int lite_checkpointer_start(struct store *s, struct err *e);
 void lite_checkpointer_stop(struct store *s);
+
+/* The group committer (group.c): `lanes` threads, each with its own
+ * connection, taking turns at the queue. */
+int store_committer_start(struct store *s, int lanes, struct err *e);
+void store_committer_stop(struct store *s);
 
 int pg_connect(struct store_conn *c, struct err *e);
 void pg_disconnect(struct store_conn *c);
