@@ -91,7 +91,7 @@ struct imp {
     size_t nerr, caperr;
 
     struct htab cache; /* municipalities by ОКТМО, organizations by ИНН, houses by key */
-    pthread_mutex_t *db_lock; /* held around the reader's queries while a writer runs */
+    struct store_conn *lookup; /* the reader's own connection while a writer runs */
     char reg_date[DATE_STR_SIZE], enc_date[DATE_STR_SIZE]; /* the current row's dates */
 };
 

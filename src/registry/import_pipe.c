@@ -11,10 +11,12 @@
  * reading, as without the pipe. A file with errors is refused as before: the
  * caller rolls the whole transaction back.
  *
- * The connection is shared under db_lock: the writer holds it for a house,
- * the reader for a house lookup. The writer touches only the houses handed
- * to it, which the reader no longer does. PostgreSQL writes after reading
- * (its writer maps returned ids through the table the reader is filling). */
+ * The writer has the import's connection; the reader looks houses up
+ * through a connection of its own (the houses are committed before an
+ * extract is read), so neither waits for the other. The writer touches only
+ * the houses handed to it, which the reader no longer does. PostgreSQL
+ * writes after reading (its writer maps returned ids through the table the
+ * reader is filling). */
 #include "registry/import_impl.h"
 
 #include <pthread.h>
@@ -27,7 +29,7 @@ struct pipe {
     pthread_t thread;
     pthread_mutex_t lock;            /* the queue and the flags */
     pthread_cond_t changed;          /* queue, busy or stop changed */
-    pthread_mutex_t db_lock;         /* the connection */
+    struct store_conn *lookup;       /* the reader's own connection */
     struct phouse *queue[QUEUE_MAX]; /* ring of houses to write */
     int head, n;
     bool busy, stop;
@@ -56,11 +58,8 @@ static void *run(void *arg)
         pthread_cond_broadcast(&p->changed);
         pthread_mutex_unlock(&p->lock);
         int rc = 0;
-        if (p->rc == 0) {
-            pthread_mutex_lock(&p->db_lock);
+        if (p->rc == 0)
             rc = writer_house(&p->wm, p->w, h);
-            pthread_mutex_unlock(&p->db_lock);
-        }
         pthread_mutex_lock(&p->lock);
         if (rc && !p->rc)
             p->rc = rc;
@@ -81,24 +80,25 @@ int pipe_start(struct imp *m, struct pread *pr)
         return err_set(m->e, ERR_NOMEM, "out of memory");
     p->wm = *m;
     p->wm.e = &p->werr;
-    int rc = store_exec(m->c, "SAVEPOINT import_write", NULL, 0, NULL, m->e);
+    int rc = store_peer_open(m->c, &p->lookup, m->e);
+    if (rc == 0)
+        rc = store_exec(m->c, "SAVEPOINT import_write", NULL, 0, NULL, m->e);
     if (rc == 0 && !(p->w = writer_new(&p->wm, pr)))
         rc = err_set(m->e, p->werr.code ? p->werr.code : ERR_NOMEM, "%s", p->werr.msg);
     pthread_mutex_init(&p->lock, NULL);
-    pthread_mutex_init(&p->db_lock, NULL);
     pthread_cond_init(&p->changed, NULL);
     if (rc == 0 && pthread_create(&p->thread, NULL, run, p) != 0)
         rc = err_set(m->e, ERR_NOMEM, "cannot start the import's writer thread");
     if (rc) {
         pthread_cond_destroy(&p->changed);
-        pthread_mutex_destroy(&p->db_lock);
         pthread_mutex_destroy(&p->lock);
         writer_free(p->w);
+        store_peer_close(p->lookup);
         free(p);
         return rc;
     }
     pr->pipe = p;
-    m->db_lock = &p->db_lock;
+    m->lookup = p->lookup;
     return 0;
 }
 
@@ -164,7 +164,7 @@ int pipe_finish(struct imp *m, struct pread *pr, bool ok, bool *written)
     pthread_cond_broadcast(&p->changed);
     pthread_mutex_unlock(&p->lock);
     pthread_join(p->thread, NULL);
-    m->db_lock = NULL;
+    m->lookup = NULL;
     int rc = 0;
     if (p->rc)
         rc = err_set(m->e, p->rc, "%s", p->werr.msg);
@@ -178,8 +178,8 @@ int pipe_finish(struct imp *m, struct pread *pr, bool ok, bool *written)
     if (rc == 0 && ok)
         rc = store_exec(m->c, "RELEASE SAVEPOINT import_write", NULL, 0, NULL, m->e);
     writer_free(p->w);
+    store_peer_close(p->lookup);
     pthread_cond_destroy(&p->changed);
-    pthread_mutex_destroy(&p->db_lock);
     pthread_mutex_destroy(&p->lock);
     free(p);
     pr->pipe = NULL;

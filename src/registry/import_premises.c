@@ -87,13 +87,12 @@ static int resolve_house(struct imp *m, struct pread *pr, const char *key, struc
         return ERR_NOMEM;
     if (fresh) {
         struct store_rows *r = NULL;
-        if (m->db_lock)
-            pthread_mutex_lock(m->db_lock);
-        int rc = guid ? store_query(m->c,
+        struct store_conn *c = m->lookup ? m->lookup : m->c;
+        int rc = guid ? store_query(c,
                                     "SELECT id, region_id, municipality_id, org_id FROM houses"
                                     " WHERE fias_guid = $1",
                                     (struct store_val[]){SV_T(k)}, 1, &r, m->e)
-                      : store_query(m->c,
+                      : store_query(c,
                                     "SELECT id, region_id, municipality_id, org_id FROM houses"
                                     " WHERE cadastral_number = $1 ORDER BY id LIMIT 1",
                                     (struct store_val[]){SV_T(k)}, 1, &r, m->e);
@@ -104,8 +103,6 @@ static int resolve_house(struct imp *m, struct pread *pr, const char *key, struc
             f->org_id = store_isnull(r, 3) ? 0 : store_int(r, 3);
         }
         store_rows_free(r);
-        if (m->db_lock)
-            pthread_mutex_unlock(m->db_lock);
         if (rc)
             return rc;
         if (f->id && !may_touch(m->o->scope, f->region_id, f->municipality_id, f->org_id))

@@ -57,6 +57,29 @@ static void conn_close(struct store_conn *c)
         pg_disconnect(c);
 }
 
+int store_peer_open(struct store_conn *c, struct store_conn **out, struct err *e)
+{
+    struct store_conn *p = calloc(1, sizeof *p);
+    if (!p)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    p->store = c->store;
+    int rc = c->store->backend == STORE_SQLITE ? lite_connect(p, e) : pg_connect(p, e);
+    if (rc) {
+        store_peer_close(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+void store_peer_close(struct store_conn *peer)
+{
+    if (!peer)
+        return;
+    conn_close(peer);
+    free(peer);
+}
+
 void store_close(struct store *s)
 {
     if (!s)

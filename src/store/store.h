@@ -61,6 +61,11 @@ enum store_backend store_conn_backend(const struct store_conn *c);
 struct store_conn *store_acquire(struct store *s, struct err *e);
 /* Gives it back; an open transaction is rolled back first. NULL is allowed. */
 void store_release(struct store_conn *c);
+/* A connection of its own to c's database, outside the pool: for a reader
+ * working beside c's transaction (it sees what is committed). Closed with
+ * store_peer_close (NULL is allowed). */
+int store_peer_open(struct store_conn *c, struct store_conn **out, struct err *e);
+void store_peer_close(struct store_conn *peer);
 
 /* Transactions. store_begin takes the write lock at once on SQLite
  * (BEGIN IMMEDIATE), so a writer never meets SQLITE_BUSY mid-transaction. */
