@@ -4,26 +4,14 @@
  * meter-data error figures per organization (DOMAIN.md §0, the monthly
  * supplier analytics: "share of readings through the app", "error rate in
  * meter data"). Scoped like meters (meters_db.c); residents see none. */
-#include "meters/meters.h"
+#include "meters/meters_impl.h"
 
 #include <string.h>
 
-#define METER_SCOPE                                                                                \
-    "(m.region_id = $1 OR $1 = 0) AND (m.municipality_id = $2 OR $2 = 0)"                          \
-    " AND (CAST($3 AS BIGINT) = 0 OR m.org_id = $3 OR EXISTS (SELECT 1 FROM house_orgs ho"         \
-    " WHERE ho.house_id = m.house_id AND ho.org_id = $3 AND ho.role = 'manager'))"                 \
-    " AND CAST($4 AS BIGINT) = 0"
-
 #define CONSUMPTION_FILTER                                                                         \
-    METER_SCOPE " AND m.installed_on <= $5 AND (m.removed_on IS NULL OR m.removed_on >= $6)"       \
-                " AND (m.house_id = $7 OR $7 = 0) AND (m.org_id = $8 OR $8 = 0)"                   \
-                " AND (m.resource = $9 OR $9 IS NULL)"
-
-static int period_of_text(const char *s)
-{
-    int p = 0;
-    return s && date_period_parse(s, &p, NULL) == 0 ? p : 0;
-}
+    METER_STAFF_SCOPE " AND m.installed_on <= $5 AND (m.removed_on IS NULL OR m.removed_on >= $6)" \
+                      " AND (m.house_id = $7 OR $7 = 0) AND (m.org_id = $8 OR $8 = 0)"             \
+                      " AND (m.resource = $9 OR $9 IS NULL)"
 
 int meter_consumption(struct store_conn *c, const struct store_scope *s,
                       const struct consumption_filter *f, struct page pg, struct arena *a,
@@ -79,7 +67,7 @@ int meter_consumption(struct store_conn *c, const struct store_scope *s,
         }
         /* With an estimate: the last period read, which billing counts the
          * months of averaging from (ПП 354 п. 59–60). */
-        x->prev_period = period_of_text(store_text(r, 10));
+        x->prev_period = meter_period_stored(store_text(r, 10));
     }
     store_rows_free(r);
     return rc;
@@ -197,7 +185,7 @@ int meter_quality(struct store_conn *c, const struct store_scope *s, int period,
                      " sum(CASE WHEN f.xp + f.ns + f.rj + f.na > 0 THEN 1 ELSE 0 END),"
                      " sum(f.xp), sum(f.ns), sum(f.rj), sum(f.na) FROM"
                      " (SELECT m.org_id, " QUALITY_FLAGS " FROM meters m" ON_DATE
-                     " WHERE " METER_SCOPE " AND (m.org_id = $5 OR $5 = 0)"
+                     " WHERE " METER_STAFF_SCOPE " AND (m.org_id = $5 OR $5 = 0)"
                      " AND m.installed_on <= mu.on_date"
                      " AND (m.removed_on IS NULL OR m.removed_on > mu.on_date)) f"
                      " JOIN organizations o ON o.id = f.org_id"

@@ -5,7 +5,7 @@
  * meter_reading_submit with channel "file", so the file obeys every rule the
  * API does. Errors are collected as LINE:COLUMN with the Russian message;
  * the caller's transaction makes the file all or nothing. */
-#include "meters/meters.h"
+#include "meters/meters_impl.h"
 
 #include "base/csv.h"
 #include "base/text.h"
@@ -212,11 +212,7 @@ static int find_meter(struct mimp *m, const struct csv_record *rec, int64_t *id)
     int rc = store_query(m->c,
                          "SELECT m.id FROM meters m WHERE m.serial = $5"
                          " AND (m.zone = $6 OR $6 IS NULL) AND (m.resource = $7 OR $7 IS NULL)"
-                         " AND m.removed_on IS NULL"
-                         " AND (m.region_id = $1 OR $1 = 0) AND (m.municipality_id = $2 OR $2 = 0)"
-                         " AND (CAST($3 AS BIGINT) = 0 OR m.org_id = $3 OR EXISTS (SELECT 1"
-                         " FROM house_orgs ho WHERE ho.house_id = m.house_id AND ho.org_id = $3"
-                         " AND ho.role = 'manager')) AND CAST($4 AS BIGINT) = 0 LIMIT 2",
+                         " AND m.removed_on IS NULL AND " METER_STAFF_SCOPE " LIMIT 2",
                          p, 7, &r, m->e);
     if (rc)
         return rc;

@@ -2,18 +2,11 @@
  * settings. Every meter query binds the caller's scope as $1..$4
  * (meter_scope_bind): region, municipality, organization (the meter's own,
  * or the manager of its house) and resident (via resident_premises). */
-#include "meters/meters.h"
+#include "meters/meters_impl.h"
 
 #include "registry/registry.h"
 
 #include <string.h>
-
-#define METER_SCOPE                                                                                \
-    "(m.region_id = $1 OR $1 = 0) AND (m.municipality_id = $2 OR $2 = 0)"                          \
-    " AND (CAST($3 AS BIGINT) = 0 OR m.org_id = $3 OR EXISTS (SELECT 1 FROM house_orgs ho"         \
-    " WHERE ho.house_id = m.house_id AND ho.org_id = $3 AND ho.role = 'manager'))"                 \
-    " AND (CAST($4 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM resident_premises rp"                   \
-    " WHERE rp.premises_id = m.premises_id AND rp.user_id = $4))"
 
 #define METER_COLS                                                                                 \
     "m.id, m.region_id, m.municipality_id, m.house_id, m.premises_id, m.org_id, m.kind,"           \

@@ -8,16 +8,10 @@
  * period's refusals. The ids travel as one parameter: a JSON array read by
  * json_each on SQLite, a BIGINT[] on PostgreSQL. */
 #include "meters/overview.h"
+#include "meters/meters_impl.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#define METER_SCOPE                                                                                \
-    "(m.region_id = $1 OR $1 = 0) AND (m.municipality_id = $2 OR $2 = 0)"                          \
-    " AND (CAST($3 AS BIGINT) = 0 OR m.org_id = $3 OR EXISTS (SELECT 1 FROM house_orgs ho"         \
-    " WHERE ho.house_id = m.house_id AND ho.org_id = $3 AND ho.role = 'manager'))"                 \
-    " AND (CAST($4 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM resident_premises rp"                   \
-    " WHERE rp.premises_id = m.premises_id AND rp.user_id = $4))"
 
 /* $5 the ids, $6..$8 the default settings, $9 the period of the refusals. */
 #define ROW_SQL(IDS)                                                                               \
@@ -36,12 +30,6 @@
 
 static const char rows_sqlite[] = ROW_SQL("m.id IN (SELECT value FROM json_each($5))");
 static const char rows_pg[] = ROW_SQL("m.id = ANY(CAST($5 AS BIGINT[]))");
-
-static int period_of_text(const char *s)
-{
-    int p = 0;
-    return s && date_period_parse(s, &p, NULL) == 0 ? p : 0;
-}
 
 /* "[1,2,3]" (SQLite) or "{1,2,3}" (PostgreSQL) of the meters' ids. */
 static const char *id_list(struct arena *a, const struct meter_row *rows, int64_t n, bool pg)
@@ -72,7 +60,7 @@ static void read_details(struct store_rows *r, struct arena *a, struct meter_row
         return;
     x->last = (struct reading){.id = store_int(r, 8),
                                .meter_id = x->m.id,
-                               .period = period_of_text(store_text(r, 9)),
+                               .period = meter_period_stored(store_text(r, 9)),
                                .value = store_int(r, 10),
                                .consumption = store_int(r, 11),
                                .months = store_int(r, 12),
@@ -355,7 +343,7 @@ int meter_rejections(struct store_conn *c, const struct store_scope *s, int64_t 
         (*items)[(*count)++] = (struct reading_rejection){
             .id = store_int(r, 0),
             .meter_id = meter_id,
-            .period = period_of_text(store_text(r, 1)),
+            .period = meter_period_stored(store_text(r, 1)),
             .value = store_int(r, 2),
             .channel = store_dup(r, 3, a),
             .rule = store_dup(r, 4, a),

@@ -8,17 +8,10 @@
  * for a correction, one UPDATE of the superseded reading). All statements are
  * literals, prepared once per connection. A refusal by a rule writes one row
  * to reading_rejections instead. */
-#include "meters/meters.h"
+#include "meters/meters_impl.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define METER_SCOPE                                                                                \
-    "(m.region_id = $1 OR $1 = 0) AND (m.municipality_id = $2 OR $2 = 0)"                          \
-    " AND (CAST($3 AS BIGINT) = 0 OR m.org_id = $3 OR EXISTS (SELECT 1 FROM house_orgs ho"         \
-    " WHERE ho.house_id = m.house_id AND ho.org_id = $3 AND ho.role = 'manager'))"                 \
-    " AND (CAST($4 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM resident_premises rp"                   \
-    " WHERE rp.premises_id = m.premises_id AND rp.user_id = $4))"
 
 #define FUTURE_SLACK 300 /* seconds a client's clock may run ahead */
 
@@ -201,12 +194,6 @@ static int meter_rules(struct sub *b)
     return 0;
 }
 
-static int period_of_text(const char *s)
-{
-    int p = 0;
-    return s && date_period_parse(s, &p, NULL) == 0 ? p : 0;
-}
-
 struct near {
     int64_t id, value, consumption, months;
     int period;
@@ -243,7 +230,7 @@ static int load_context(struct sub *b)
     int n = 0;
     while (store_next(r)) {
         struct near v = {store_int(r, 0), store_int(r, 2), store_int(r, 3), store_int(r, 4),
-                         period_of_text(store_text(r, 1))};
+                         meter_period_stored(store_text(r, 1))};
         int tag = (int)store_int(r, 5);
         if (tag == 2)
             b->replay_id = v.id;
@@ -282,7 +269,7 @@ static void read_reading(struct store_rows *r, struct arena *a, struct reading *
 {
     *out = (struct reading){.id = store_int(r, 0),
                             .meter_id = store_int(r, 1),
-                            .period = period_of_text(store_text(r, 2)),
+                            .period = meter_period_stored(store_text(r, 2)),
                             .value = store_int(r, 3),
                             .consumption = store_int(r, 4),
                             .months = store_int(r, 5),

@@ -2,7 +2,7 @@
  * meter valid, its status on a date, reading values and their text, the
  * reading window and the period it assigns, and the judgement of a new
  * value against the meter's history (docs/meters.md "Validation"). */
-#include "meters/meters.h"
+#include "meters/meters_impl.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -375,4 +375,10 @@ void meter_scope_bind(const struct store_scope *s, struct store_val p[4])
     p[1] = SV_I(all || s->kind == SCOPE_REGION || s->kind == SCOPE_ORG ? 0 : s->municipality_id);
     p[2] = SV_I(s->kind == SCOPE_ORG ? s->org_id : 0);
     p[3] = SV_I(s->kind == SCOPE_RESIDENT ? s->user_id : 0);
+}
+
+int meter_period_stored(const char *s)
+{
+    int p = 0;
+    return s && date_period_parse(s, &p, NULL) == 0 ? p : 0;
 }
