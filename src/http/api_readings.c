@@ -282,16 +282,6 @@ int api_meters_consumption(struct http_req *r)
     return http_json(r, 200, http_list(list, pg, total));
 }
 
-/* num / den as a percent with two decimals, rounded half up ("22.50"). */
-static json_t *jpercent(struct http_req *r, int64_t num, int64_t den)
-{
-    if (den <= 0)
-        return json_string("0.00");
-    int64_t bp = (num * 20000 + den) / (2 * den);
-    return json_string(
-        arena_printf(r->arena, "%lld.%02lld", (long long)(bp / 100), (long long)(bp % 100)));
-}
-
 int api_readings_stats(struct http_req *r)
 {
     struct field_errors fe = {0};
@@ -314,7 +304,7 @@ int api_readings_stats(struct http_req *r)
         for (int ch = 0; ch < METER_NCHANNELS; ch++)
             json_object_set_new(channels, meter_channel_name((enum meter_channel)ch),
                                 json_pack("{s:I, s:o}", "count", (json_int_t)x->count[ch],
-                                          "percent", jpercent(r, x->count[ch], x->total)));
+                                          "percent", http_percent(x->count[ch], x->total)));
         json_array_append_new(list, json_pack("{s:I, s:s?, s:s?, s:I, s:o}", "org_id",
                                               (json_int_t)x->org_id, "org_name", x->org_name, "inn",
                                               x->org_inn, "total", (json_int_t)x->total, "channels",
@@ -350,7 +340,7 @@ int api_meters_quality(struct http_req *r)
         for (int k = 0; k < 5; k++) {
             json_object_set_new(o, names[k], json_integer(counts[k]));
             json_object_set_new(o, arena_printf(r->arena, "%s_percent", names[k]),
-                                jpercent(r, counts[k], x->meters));
+                                http_percent(counts[k], x->meters));
         }
         json_array_append_new(list, o);
     }

@@ -560,17 +560,12 @@ int api_registry_quality(struct http_req *r)
         return 0;
     if (reg_quality(c, scope(r), org, &q, &e))
         return http_error(r, &e);
-    /* Shares as exact percents with two decimals, rounded half up. */
-    char share[32] = "0.00";
-    if (q.premises) {
-        int64_t bp = (q.with_cadastral * 20000 + q.premises) / (2 * q.premises);
-        snprintf(share, sizeof share, "%lld.%02lld", (long long)(bp / 100), (long long)(bp % 100));
-    }
     return http_json(r, 200,
-                     json_pack("{s:o, s:I, s:I, s:s, s:I, s:I, s:I}", "org_id", http_id(org),
+                     json_pack("{s:o, s:I, s:I, s:o, s:I, s:I, s:I}", "org_id", http_id(org),
                                "premises", (json_int_t)q.premises, "with_cadastral",
-                               (json_int_t)q.with_cadastral, "with_cadastral_percent", share,
-                               "without_rights", (json_int_t)q.without_rights, "shares_not_one",
+                               (json_int_t)q.with_cadastral, "with_cadastral_percent",
+                               http_percent(q.with_cadastral, q.premises), "without_rights",
+                               (json_int_t)q.without_rights, "shares_not_one",
                                (json_int_t)q.shares_not_one, "accounts_without_premises",
                                (json_int_t)q.accounts_without_premises));
 }

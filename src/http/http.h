@@ -137,6 +137,10 @@ void http_tx_end(struct store_conn *c, struct err *e);
 /* An id as JSON: the number, or null for 0. */
 json_t *http_id(int64_t id);
 
+/* num / den as a percent with two decimals, rounded half up: "22.50";
+ * "0.00" when den is 0. Exact in integers (no floating point). */
+json_t *http_percent(int64_t num, int64_t den);
+
 /* ISO 8601 UTC text of a Unix time, in the request's arena. */
 const char *http_time(struct http_req *r, int64_t t);
 

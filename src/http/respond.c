@@ -246,6 +246,16 @@ json_t *http_id(int64_t id)
     return id ? json_integer(id) : json_null();
 }
 
+json_t *http_percent(int64_t num, int64_t den)
+{
+    char out[32] = "0.00";
+    if (den > 0) {
+        int64_t bp = (num * 20000 + den) / (2 * den); /* hundredths of a percent, half up */
+        snprintf(out, sizeof out, "%lld.%02lld", (long long)(bp / 100), (long long)(bp % 100));
+    }
+    return json_string(out);
+}
+
 const char *http_time(struct http_req *r, int64_t t)
 {
     time_t tt = (time_t)t;
