@@ -30,6 +30,7 @@ struct sub {
     int64_t value;
     struct reading_ctx x;
     int64_t existing_id, existing_value, next_id, replay_id;
+    bool existing_outside; /* the period's accepted reading was given outside the window */
 };
 
 static int request_rules(struct sub *b)
@@ -213,15 +214,16 @@ static int load_context(struct sub *b)
                             SV_T(b->q->idem_key)};
     struct store_rows *r = NULL;
     int rc = store_query(b->c,
-                         "SELECT q.id, q.period, q.value, q.consumption, q.months, 0 FROM"
-                         " (SELECT id, period, value, consumption, months FROM readings"
+                         "SELECT q.id, q.period, q.value, q.consumption, q.months, 0,"
+                         " q.in_window FROM (SELECT id, period, value, consumption, months,"
+                         " in_window FROM readings"
                          " WHERE meter_id = $1 AND state = 'accepted' AND period <= $2"
                          " ORDER BY period DESC LIMIT 13) q UNION ALL"
-                         " SELECT n.id, n.period, n.value, n.consumption, n.months, 1 FROM"
+                         " SELECT n.id, n.period, n.value, n.consumption, n.months, 1, NULL FROM"
                          " (SELECT id, period, value, consumption, months FROM readings"
                          " WHERE meter_id = $1 AND state = 'accepted' AND period > $2"
                          " ORDER BY period LIMIT 1) n UNION ALL"
-                         " SELECT k.id, k.period, k.value, k.consumption, k.months, 2"
+                         " SELECT k.id, k.period, k.value, k.consumption, k.months, 2, NULL"
                          " FROM readings k WHERE k.meter_id = $1 AND k.idem_key = $3",
                          p, 3, &r, b->e);
     if (rc)
@@ -242,6 +244,7 @@ static int load_context(struct sub *b)
         } else if (v.period == b->period) {
             b->existing_id = v.id;
             b->existing_value = v.value;
+            b->existing_outside = !store_isnull(r, 6) && store_int(r, 6) == 0;
         } else if (n < 14) {
             before[n++] = v;
         }
@@ -382,7 +385,11 @@ static int judge(struct sub *b)
         o->outcome = READING_UNCHANGED;
         return load_reading(b->c, b->existing_id, b->a, &o->r, b->e);
     }
-    if (b->existing_id && !b->q->correction) {
+    /* A reading given outside the window holds its period only until one
+     * comes in the window: that one is the period's reading (ПП 354 п. 31
+     * «е(1)»), and replaces it without being asked to. */
+    bool replaces_early = b->existing_outside && !b->q->period && o->in_window;
+    if (b->existing_id && !b->q->correction && !replaces_early) {
         char was[METER_VALUE_SIZE];
         meter_value_format(b->existing_value, was);
         snprintf(msg, sizeof msg,

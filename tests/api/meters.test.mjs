@@ -227,6 +227,19 @@ test('rule "one accepted reading per period": a different value is refused unles
   assert.deepEqual(h.map((x) => [x.value, x.state]).sort(), [['10.000', 'superseded'], ['11.000', 'accepted']]);
 });
 
+test('a reading given in the window replaces, without correction, one given outside it for the same period', async () => {
+  const m = await makeMeter(c, tok.admin, { premises_id: d.other1, org_id: d.rso1 });
+  await setWindow(d.rso1, 20, 25);
+  const late = await submit(tok.admin, { meter_id: m.id, value: '10', received_at: '2025-03-27T09:00:00Z' });
+  assert.equal(late.status, 201, late.text);
+  assert.deepEqual([late.body.period, late.body.in_window], ['2025-04', false], 'after the window: the next period');
+  const inWindow = await submit(tok.admin, { meter_id: m.id, value: '12', received_at: '2025-04-22T09:00:00Z' });
+  assert.equal(inWindow.status, 201, inWindow.text);
+  assert.deepEqual([inWindow.body.period, inWindow.body.result, inWindow.body.replaces], ['2025-04', 'corrected', late.body.id]);
+  // An in-window reading is not replaced that way: a third one needs correction.
+  assertRule(await submit(tok.admin, { meter_id: m.id, value: '13', received_at: '2025-04-24T09:00:00Z' }), 'period', 'already_accepted', 'in-window stays');
+});
+
 test('a correction of a past period stays at or below the next reading, and the next consumption follows it', async () => {
   const m = await makeMeter(c, tok.admin, { premises_id: d.other1, org_id: d.rso1 });
   for (const [p, v] of [['2025-01', '10'], ['2025-02', '20'], ['2025-03', '30']]) {
