@@ -432,7 +432,17 @@ int meter_reading_submit(struct store_conn *c, const struct store_scope *s,
         return rc;
     if (b.replay_id) {
         out->outcome = READING_REPLAYED;
-        return load_reading(c, b.replay_id, a, &out->r, e);
+        if ((rc = load_reading(c, b.replay_id, a, &out->r, e)))
+            return rc;
+        /* The key names one request: reused for another value, it is a
+         * client's mistake, not a retry. */
+        if (out->r.value != b.value) {
+            char was[METER_VALUE_SIZE];
+            meter_value_format(out->r.value, was);
+            return err_field(e, ERR_INVALID, "Idempotency-Key",
+                             "этот ключ уже использован для показания %s по этому прибору", was);
+        }
+        return 0;
     }
     if ((rc = meter_rules(&b)))
         return rc;

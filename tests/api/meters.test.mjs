@@ -328,6 +328,9 @@ test('Idempotency-Key: a retried submission is answered again, not applied twice
   const late = await submit(tok.admin, { meter_id: m.id, value: '12', period: '2025-01', correction: true }, { 'Idempotency-Key': `k2-${m.id}` });
   assert.equal(late.body.result, 'replayed');
   assert.equal((await history(m.id)).length, 2);
+  assertValidation(await submit(tok.admin, { meter_id: m.id, value: '13', period: '2025-01', correction: true }, { 'Idempotency-Key': `k2-${m.id}` }),
+    ['Idempotency-Key'], 'a key reused for another value is refused, not replayed');
+  assert.equal((await history(m.id)).length, 2);
   assertValidation(await submit(tok.admin, { meter_id: m.id, value: '1' }, { 'Idempotency-Key': 'with space' }), ['Idempotency-Key']);
 });
 
