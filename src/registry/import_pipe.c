@@ -33,8 +33,7 @@ struct pipe {
     struct phouse *queue[QUEUE_MAX]; /* ring of houses to write */
     int head, n;
     bool busy, stop;
-    bool off;               /* no more houses are handed on (fallback or errors) */
-    bool fallback;          /* a house came back: write after reading */
+    bool off; /* no more houses are handed on: one came back, or the file is refused */
     struct phouse *current; /* the house of the rows being read */
     struct imp wm;          /* the writer's copy of the import: its own err */
     struct err werr;
@@ -128,7 +127,7 @@ void pipe_row(struct imp *m, struct pipe *p, struct phouse *h)
     if (p->off || h == p->current)
         return;
     if (h->handed) { /* it comes back: the file is not grouped by house */
-        p->off = p->fallback = true;
+        p->off = true;
         drain(p);
         return;
     }
