@@ -53,17 +53,22 @@ static json_t *json_result(const struct reg_import_result *res)
         (json_int_t)res->error_count, "errors", errors);
 }
 
+/* Adds a file's error at line:column as the field "LINE:COLUMN". Field names
+ * are unique per problem list: the first message of a position is kept. */
+static void file_error_at(struct field_errors *fe, long line, int col, const char *msg)
+{
+    char at[32];
+    snprintf(at, sizeof at, "%ld:%d", line, col);
+    if (!fe_has(fe, at))
+        fe_add(fe, at, "%s", msg);
+}
+
 /* 422 listing the file's errors, as a validation problem. */
 static int file_errors(struct http_req *r, const struct reg_import_result *res)
 {
     struct field_errors fe = {0};
-    for (int i = 0; i < res->nerrors && fe.n < FIELD_ERRORS_MAX; i++) {
-        /* Field names are unique per problem list: one line per position. */
-        char at[32];
-        snprintf(at, sizeof at, "%ld:%d", res->errors[i].line, res->errors[i].col);
-        if (!fe_has(&fe, at))
-            fe_add(&fe, at, "%s", res->errors[i].msg);
-    }
+    for (int i = 0; i < res->nerrors && fe.n < FIELD_ERRORS_MAX; i++)
+        file_error_at(&fe, res->errors[i].line, res->errors[i].col, res->errors[i].msg);
     if (!fe.n)
         fe_add(&fe, "file", "файл не прочитан");
     return http_validation(r, &fe);
@@ -150,12 +155,8 @@ static json_t *json_readings_result(const struct meter_import_result *res)
 static int readings_file_errors(struct http_req *r, const struct meter_import_result *res)
 {
     struct field_errors fe = {0};
-    for (int i = 0; i < res->nerrors && fe.n < FIELD_ERRORS_MAX; i++) {
-        char at[32];
-        snprintf(at, sizeof at, "%ld:%d", res->errors[i].line, res->errors[i].col);
-        if (!fe_has(&fe, at))
-            fe_add(&fe, at, "%s", res->errors[i].msg);
-    }
+    for (int i = 0; i < res->nerrors && fe.n < FIELD_ERRORS_MAX; i++)
+        file_error_at(&fe, res->errors[i].line, res->errors[i].col, res->errors[i].msg);
     if (!fe.n)
         fe_add(&fe, "file", "файл не прочитан");
     return http_validation_with(r, &fe,
