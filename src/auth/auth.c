@@ -16,10 +16,13 @@ static const struct {
 /* What every staff role may do within its scope: background jobs, the registry, meters. */
 #define STAFF                                                                                      \
     (R(JOBS_READ) | R(JOBS_WRITE) | R(SCHEDULES_READ) | R(REGISTRY_READ) | R(REGISTRY_WRITE) |     \
-     R(METERS_READ) | R(METERS_WRITE) | R(METERS_REPORT) | R(READINGS_SUBMIT))
+     R(METERS_READ) | R(METERS_WRITE) | R(METERS_REPORT) | R(READINGS_SUBMIT) | R(BILLING_READ))
+/* Who sets tariffs, runs billing, closes periods and books payments: the
+ * organization's own staff and the administrator. */
+#define BILLER (R(BILLING_WRITE) | R(PAYMENTS_WRITE))
     {"admin", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(MUNICIPALITIES_WRITE) |
                   R(ORGANIZATIONS_READ) | R(ORGANIZATIONS_CREATE) | R(ORGANIZATIONS_WRITE) |
-                  R(USERS_READ) | R(USERS_WRITE) | R(AUDIT_READ) | STAFF | R(SCHEDULES_WRITE)},
+                  R(USERS_READ) | R(USERS_WRITE) | R(AUDIT_READ) | STAFF | BILLER | R(SCHEDULES_WRITE)},
     {"region_operator", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(MUNICIPALITIES_WRITE) |
                             R(ORGANIZATIONS_READ) | R(ORGANIZATIONS_CREATE) |
                             R(ORGANIZATIONS_WRITE) | R(USERS_READ) | R(USERS_WRITE) |
@@ -28,9 +31,11 @@ static const struct {
                                R(ORGANIZATIONS_CREATE) | R(ORGANIZATIONS_WRITE) | R(USERS_READ) |
                                R(USERS_WRITE) | R(AUDIT_READ) | STAFF},
     {"org_staff", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(ORGANIZATIONS_READ) |
-                      R(ORGANIZATIONS_WRITE) | STAFF},
-    {"resident", R(REGIONS_READ) | R(REGISTRY_READ) | R(METERS_READ) | R(READINGS_SUBMIT)},
+                      R(ORGANIZATIONS_WRITE) | STAFF | BILLER},
+    {"resident", R(REGIONS_READ) | R(REGISTRY_READ) | R(METERS_READ) | R(READINGS_SUBMIT) |
+                     R(BILLING_READ)},
 #undef STAFF
+#undef BILLER
 #undef R
 };
 
@@ -54,6 +59,9 @@ static const char *const right_names[] = {
     [RIGHT_METERS_WRITE] = "meters.write",
     [RIGHT_METERS_REPORT] = "meters.report",
     [RIGHT_READINGS_SUBMIT] = "readings.submit",
+    [RIGHT_BILLING_READ] = "billing.read",
+    [RIGHT_BILLING_WRITE] = "billing.write",
+    [RIGHT_PAYMENTS_WRITE] = "payments.write",
     [RIGHT_SESSION] = "session",
     [RIGHT_NONE] = "none",
 };

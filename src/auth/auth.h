@@ -30,6 +30,9 @@ enum right {
     RIGHT_METERS_WRITE,
     RIGHT_METERS_REPORT,
     RIGHT_READINGS_SUBMIT,
+    RIGHT_BILLING_READ,
+    RIGHT_BILLING_WRITE,
+    RIGHT_PAYMENTS_WRITE,
     RIGHT_SESSION, /* any signed-in user */
     RIGHT_NONE     /* open route */
 };
