@@ -28,14 +28,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BILL_QTY_SCALE 1000      /* quantities: thousandths of the unit */
-#define BILL_PRICE_SCALE 100     /* prices: hundredths of a kopeck */
-#define BILL_DUE_DAY 10          /* due by the 10th of the next month (ЖК 155 ч. 1) */
-#define BILL_AVERAGE_MAX 3       /* periods in a row billed by the average (п. 59) */
-#define BILL_HISTORY_MIN 3       /* months of meter history the average needs */
-#define BILL_HISTORY_MAX 12      /* months the average is taken over */
-#define PENALTY_GRACE 30         /* days of delay without penalty */
-#define PENALTY_STEP 90          /* 1/300 up to this day of delay, 1/130 after */
+#define BILL_QTY_SCALE 1000  /* quantities: thousandths of the unit */
+#define BILL_PRICE_SCALE 100 /* prices: hundredths of a kopeck */
+#define BILL_DUE_DAY 10      /* due by the 10th of the next month (ЖК 155 ч. 1) */
+#define BILL_AVERAGE_MAX 3   /* periods in a row billed by the average (п. 59) */
+#define BILL_HISTORY_MIN 3   /* months of meter history the average needs */
+#define BILL_HISTORY_MAX 12  /* months the average is taken over */
+#define PENALTY_GRACE 30     /* days of delay without penalty */
+#define PENALTY_STEP 90      /* 1/300 up to this day of delay, 1/130 after */
 
 /* ---- lines (lines.c) ---- */
 
@@ -64,9 +64,11 @@ enum line_method {
 };
 
 /* One line of a statement. a..d by kind:
- *   charge by meter: a = periods in a row billed without a reading (0 when
- *     read), b = quantity estimated since the last reading, c = meters;
- *   charge by norm: a = residents, b = norm per person, c = raising %;
+ *   charge of a meter service (methods M, V, N, K): a = periods in a row
+ *     billed without a reading (0 when read), b = quantity estimated since
+ *     the last reading (what a late reading corrects, п. 61), c = meters,
+ *     d = the norm per person (N, K);
+ *   correction: ref = correction id, a = the period recalculated;
  *   penalty: a = base (kopecks), b = days at 1/300, c = days at 1/130,
  *     d = the rate (bp), quantity = 0, price = 0;
  *   cashback: a = the payment counted (kopecks), b = percent (bp). */
@@ -84,6 +86,10 @@ struct bill_line {
  * ended by newlines, allocated in the arena. */
 int bill_lines_pack(const struct bill_line *lines, int n, struct arena *a, char **out,
                     struct err *e);
+/* The same into buf of at least n × BILL_LINE_TEXT_MAX + 1 bytes; returns the
+ * length written (NUL-terminated). For the run's hot loop. */
+#define BILL_LINE_TEXT_MAX (4 + 10 * 21)
+size_t bill_lines_write(const struct bill_line *lines, int n, char *buf);
 /* The inverse; ERR_INVALID naming the line number on a malformed text. */
 int bill_lines_unpack(const char *text, struct arena *a, struct bill_line **lines, int *n,
                       struct err *e);
@@ -99,13 +105,13 @@ struct estimate_in {
     int64_t history_months; /* months that history covers (<= BILL_HISTORY_MAX) */
     int64_t streak;         /* periods in a row billed without a reading before this one */
     int64_t residents;
-    int64_t norm;           /* per person per month (thousandths); < 0: no norm */
-    int raising_pct;        /* the service's coefficient without a meter (150 = ×1.5) */
+    int64_t norm;    /* per person per month (thousandths); < 0: no norm */
+    int raising_pct; /* the service's coefficient without a meter (150 = ×1.5) */
 };
 struct estimate_out {
-    char method;     /* METHOD_METER / AVERAGE / NORM / NORM_RAISED */
-    int64_t volume;  /* thousandths */
-    int64_t streak;  /* for this period's line (0 when read) */
+    char method;    /* METHOD_METER / AVERAGE / NORM / NORM_RAISED */
+    int64_t volume; /* thousandths */
+    int64_t streak; /* for this period's line (0 when read) */
 };
 /* The chain: the reading; else the average of history (at least
  * BILL_HISTORY_MIN months, at most BILL_AVERAGE_MAX periods in a row); else
@@ -155,7 +161,7 @@ struct key_rate {
     int rate_bp;
 };
 struct penalty_regime {
-    bool moratorium; /* no accrual on its days; else the rate is capped */
+    bool moratorium;  /* no accrual on its days; else the rate is capped */
     int64_t from, to; /* days, inclusive */
     int cap_bp;
 };
@@ -193,10 +199,10 @@ int bill_penalty(const struct penalty_rules *r, const struct penalty_debt *d, in
 struct billing_run_req {
     int64_t org_id;
     int period;
-    int64_t job_id;                                        /* 0: from the command line */
+    int64_t job_id;                                           /* 0: from the command line */
     void (*progress)(void *arg, int64_t done, int64_t total); /* or NULL */
     void *progress_arg;
-    bool (*cancelled)(void *arg);                          /* or NULL; stops the run */
+    bool (*cancelled)(void *arg); /* or NULL; stops the run */
 };
 struct billing_run_result {
     int64_t run_id, accounts, lines, charged;
