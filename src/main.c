@@ -18,6 +18,7 @@ static const struct {
     {"job", cmd_job, "background jobs: add | list | retry | cancel"},
     {"schedule", cmd_schedule, "schedules: add | list | tick"},
     {"import", cmd_import, "import files: houses | premises | readings"},
+    {"bill", cmd_bill, "billing: run | close a period of an organization"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -62,7 +63,7 @@ int main(int argc, char **argv)
         rest[n] = NULL;
         if (commands[k].run == cmd_user || commands[k].run == cmd_org ||
             commands[k].run == cmd_job || commands[k].run == cmd_schedule ||
-            commands[k].run == cmd_import)
+            commands[k].run == cmd_import || commands[k].run == cmd_bill)
             return commands[k].run(argc - i - 1, argv + i + 1);
         return commands[k].run(n, rest);
     }

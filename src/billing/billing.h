@@ -215,5 +215,84 @@ struct billing_run_result {
  * statements (the same digest). */
 int billing_run(struct store *st, const struct store_scope *s, const struct billing_run_req *q,
                 struct billing_run_result *out, struct err *e);
+/* The "billing.run" job (job.c): payload {"org_id": N, "period": "YYYY-MM"}. */
+struct job_ctx;
+int billing_job_run(struct job_ctx *j, struct err *e);
+
+/* ---- runs, statements, corrections, closing (statements.c) ----
+ * Scope: an organization's staff see their organization's runs and accounts;
+ * municipal and regional operators their territory; a resident the
+ * accounts of their own premises. */
+
+struct billing_run_info {
+    int64_t id, region_id, org_id, job_id;
+    const char *org_name, *period, *state, *digest, *error;
+    int64_t accounts, lines, charged, started_at, finished_at; /* finished_at 0: not yet */
+};
+struct run_total {
+    int64_t service_id;
+    const char *code, *name, *unit;
+    int64_t lines, quantity, amount, estimated;
+    bool has_prev;       /* the previous period has a done run with this service */
+    int64_t prev_amount; /* its amount */
+    bool deviates;       /* |amount − prev| > BILL_DEVIATION_PCT % of prev */
+};
+#define BILL_DEVIATION_PCT 10
+
+struct run_filter {
+    int64_t org_id;
+    const char *period, *state; /* or NULL */
+};
+int bill_runs_list(struct store_conn *c, const struct store_scope *s, const struct run_filter *f,
+                   struct page pg, struct arena *a, struct billing_run_info **items, int64_t *count,
+                   int64_t *total, struct err *e);
+int bill_run_get(struct store_conn *c, const struct store_scope *s, int64_t id, struct arena *a,
+                 struct billing_run_info *out, struct err *e);
+/* The run's totals by service, compared with the previous period's last
+ * done run of the organization. */
+int bill_run_totals(struct store_conn *c, const struct store_scope *s, int64_t run_id,
+                    struct arena *a, struct run_total **items, int *n, struct err *e);
+
+struct statement_line {
+    struct bill_line line;
+    const char *service_code, *service_name, *unit; /* NULL for penalty and cashback */
+    const char *reason;                             /* corrections */
+};
+struct statement {
+    int64_t account_id, org_id, run_id;
+    const char *period, *due_on;
+    int64_t opening, charged, corrected, penalty, cashback, paid, closing;
+    struct statement_line *lines; /* bill_statement_get only */
+    int nlines;
+};
+/* An account's statements, newest first, without lines. */
+int bill_statements(struct store_conn *c, const struct store_scope *s, int64_t account_id,
+                    struct page pg, struct arena *a, struct statement **items, int64_t *count,
+                    int64_t *total, struct err *e);
+/* One statement with its lines (the payment document's data). */
+int bill_statement_get(struct store_conn *c, const struct store_scope *s, int64_t account_id,
+                       const char *period, struct arena *a, struct statement *out, struct err *e);
+
+struct correction {
+    int64_t id, account_id, service_id, quantity, amount, created_by, created_at;
+    const char *period, *apply_period, *reason, *service_name;
+};
+/* Books a correction of `period` shown on the document of `apply_period`
+ * (later than period, not closed). Only the account's organization (or the
+ * administrator). Field errors name account_id, service_id, period,
+ * apply_period, amount, reason. */
+int bill_correction_add(struct store_conn *c, const struct store_scope *s, struct correction *q,
+                        struct err *e);
+int bill_corrections(struct store_conn *c, const struct store_scope *s, int64_t account_id,
+                     struct page pg, struct arena *a, struct correction **items, int64_t *count,
+                     int64_t *total, struct err *e);
+
+/* Closes an organization's period: it needs a done run; a closed period is
+ * ERR_CONFLICT. Runs and corrections of a closed period are refused. */
+int bill_period_close(struct store_conn *c, const struct store_scope *s, int64_t org_id,
+                      const char *period, struct err *e);
+/* True when closed. */
+int bill_period_closed(struct store_conn *c, int64_t org_id, const char *period, bool *closed,
+                       struct err *e);
 
 #endif

@@ -337,12 +337,8 @@ static int open_run(struct run *r, struct store *st, const struct store_scope *s
 /* ERR_CONFLICT when the period is closed. */
 static int check_open(struct run *r, struct err *e)
 {
-    struct store_val p[] = {SV_I(r->q->org_id), SV_S(r->period_text)};
-    int64_t closed;
-    int rc = store_query_int(r->c,
-                             "SELECT count(*) FROM billing_periods WHERE org_id = $1"
-                             " AND period = $2 AND closed_at IS NOT NULL",
-                             p, 2, &closed, e);
+    bool closed;
+    int rc = bill_period_closed(r->c, r->q->org_id, r->period_text, &closed, e);
     if (!rc && closed)
         rc = err_field(e, ERR_CONFLICT, "period", "период %s закрыт: его начисления не меняются",
                        r->period_text);

@@ -66,6 +66,7 @@ void cli_error(const struct cli *c, const char *fmt, ...) __attribute__((format(
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_bill(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_org(int argc, char **argv);
 

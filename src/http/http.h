@@ -209,4 +209,13 @@ void metrics_record(const struct route *route, int status, double seconds);
 /* Prometheus text for everything recorded plus the store's pool figures. */
 char *metrics_render(struct store *store, size_t *len);
 
+int api_billing_runs_list(struct http_req *r);
+int api_billing_runs_create(struct http_req *r);
+int api_billing_runs_get(struct http_req *r);
+int api_billing_close(struct http_req *r);
+int api_account_statements(struct http_req *r);
+int api_account_statement(struct http_req *r);
+int api_account_corrections(struct http_req *r);
+int api_corrections_create(struct http_req *r);
+
 #endif

@@ -60,5 +60,13 @@ const struct route http_routes[] = {
     {"PATCH", "/api/v1/organizations/{id}/reading-settings", RIGHT_METERS_WRITE,
      api_reading_settings_patch},
     {"POST", "/api/v1/imports/readings", RIGHT_METERS_WRITE, api_imports_readings},
+    {"GET", "/api/v1/billing/runs", RIGHT_BILLING_READ, api_billing_runs_list},
+    {"POST", "/api/v1/billing/runs", RIGHT_BILLING_WRITE, api_billing_runs_create},
+    {"GET", "/api/v1/billing/runs/{id}", RIGHT_BILLING_READ, api_billing_runs_get},
+    {"POST", "/api/v1/billing/periods/close", RIGHT_BILLING_WRITE, api_billing_close},
+    {"GET", "/api/v1/accounts/{id}/statements", RIGHT_BILLING_READ, api_account_statements},
+    {"GET", "/api/v1/accounts/{id}/statement", RIGHT_BILLING_READ, api_account_statement},
+    {"GET", "/api/v1/accounts/{id}/corrections", RIGHT_BILLING_READ, api_account_corrections},
+    {"POST", "/api/v1/corrections", RIGHT_BILLING_WRITE, api_corrections_create},
     {NULL, NULL, RIGHT_NONE, NULL},
 };

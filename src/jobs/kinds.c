@@ -3,6 +3,8 @@
  * benchmarks and tests of the queue itself. */
 #include "jobs/jobs.h"
 
+#include "billing/billing.h"
+
 #include <time.h>
 
 static int run_noop(struct job_ctx *j, struct err *e)
@@ -51,6 +53,10 @@ static int run_probe(struct job_ctx *j, struct err *e)
 }
 
 const struct job_kind job_kinds[] = {
-    {"noop", run_noop},   {"sleep", run_sleep}, {"fail", run_fail},
-    {"probe", run_probe}, {NULL, NULL},
+    {"noop", run_noop},
+    {"sleep", run_sleep},
+    {"fail", run_fail},
+    {"probe", run_probe},
+    {"billing.run", billing_job_run},
+    {NULL, NULL},
 };

@@ -1,0 +1,456 @@
+/* api_billing.c — billing runs, statements, corrections and period closing
+ * over HTTP (docs/billing.md "API"). Money travels as decimal ruble strings
+ * ("1234.56"), quantities as decimal strings of the unit with three decimals,
+ * prices with four. */
+#include "http/http.h"
+
+#include "base/money.h"
+#include "billing/billing.h"
+#include "jobs/jobs.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct store_scope *scope(struct http_req *r)
+{
+    return &r->session->scope;
+}
+
+static json_t *jmoney(int64_t k)
+{
+    char buf[MONEY_FMT_SIZE];
+    money_format(buf, sizeof buf, k);
+    return json_string(buf);
+}
+
+/* A fixed-point decimal: v / 10^places, e.g. 54370, 3 → "54.370". */
+static json_t *jfixed(int64_t v, int places)
+{
+    int64_t scale = 1;
+    for (int i = 0; i < places; i++)
+        scale *= 10;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char buf[48];
+    snprintf(buf, sizeof buf, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(u / scale),
+             places, (unsigned long long)(u % (uint64_t)scale));
+    return json_string(buf);
+}
+
+static json_t *jtext(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *json_run(struct http_req *r, const struct billing_run_info *x)
+{
+    json_t *o = json_pack(
+        "{s:I, s:I, s:s, s:s, s:o, s:I, s:I, s:o, s:o, s:o}", "id", (json_int_t)x->id, "org_id",
+        (json_int_t)x->org_id, "org_name", x->org_name, "period", x->period, "job_id",
+        http_id(x->job_id), "accounts", (json_int_t)x->accounts, "lines", (json_int_t)x->lines,
+        "charged", jmoney(x->charged), "digest", jtext(x->digest), "error", jtext(x->error));
+    json_object_set_new(o, "state", json_string(x->state));
+    json_object_set_new(o, "started_at", json_string(http_time(r, x->started_at)));
+    json_object_set_new(o, "finished_at",
+                        x->finished_at ? json_string(http_time(r, x->finished_at)) : json_null());
+    return o;
+}
+
+static bool period_valid(const char *p)
+{
+    int per;
+    return p && date_period_parse(p, &per, NULL) == 0;
+}
+
+int api_billing_runs_list(struct http_req *r)
+{
+    struct field_errors fe = {0};
+    struct page pg;
+    http_page(r, &pg, &fe);
+    struct run_filter f = {.period = http_query(r, "period"), .state = http_query(r, "state")};
+    f.org_id = http_query_id(r, "org_id", &fe);
+    if (f.period && !period_valid(f.period))
+        fe_add(&fe, "period", "ожидается месяц ГГГГ-ММ");
+    if (f.state && strcmp(f.state, "running") && strcmp(f.state, "done") &&
+        strcmp(f.state, "failed"))
+        fe_add(&fe, "state", "допустимо: running, done, failed");
+    if (fe.n)
+        return http_validation(r, &fe);
+    struct store_conn *c = http_db(r);
+    struct billing_run_info *items;
+    int64_t n, total;
+    struct err e = {0};
+    if (!c)
+        return 0;
+    if (bill_runs_list(c, scope(r), &f, pg, r->arena, &items, &n, &total, &e))
+        return http_error(r, &e);
+    json_t *list = json_array();
+    for (int64_t i = 0; i < n; i++)
+        json_array_append_new(list, json_run(r, &items[i]));
+    return http_json(r, 200, http_list(list, pg, total));
+}
+
+static json_t *json_total(const struct run_total *t)
+{
+    json_t *o = json_pack(
+        "{s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:I}", "service_id", (json_int_t)t->service_id, "code",
+        t->code, "name", t->name, "unit", t->unit, "lines", (json_int_t)t->lines, "quantity",
+        jfixed(t->quantity, 3), "amount", jmoney(t->amount), "estimated", (json_int_t)t->estimated);
+    json_object_set_new(o, "previous_amount", t->has_prev ? jmoney(t->prev_amount) : json_null());
+    json_object_set_new(o, "change_percent",
+                        t->has_prev && t->prev_amount
+                            ? http_percent(t->amount - t->prev_amount, t->prev_amount)
+                            : json_null());
+    json_object_set_new(o, "deviates", json_boolean(t->deviates));
+    return o;
+}
+
+int api_billing_runs_get(struct http_req *r)
+{
+    struct store_conn *c = http_db(r);
+    struct billing_run_info x;
+    struct run_total *totals;
+    int n;
+    struct err e = {0};
+    if (!c)
+        return 0;
+    if (bill_run_get(c, scope(r), r->ids[0], r->arena, &x, &e) ||
+        bill_run_totals(c, scope(r), r->ids[0], r->arena, &totals, &n, &e))
+        return http_error(r, &e);
+    json_t *o = json_run(r, &x), *list = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(list, json_total(&totals[i]));
+    json_object_set_new(o, "services", list);
+    json_object_set_new(o, "deviation_threshold_percent", json_integer(BILL_DEVIATION_PCT));
+    return http_json(r, 200, o);
+}
+
+/* {org_id, period}: the caller's organization when org_id is absent. */
+static int read_org_period(struct http_req *r, json_t *body, int64_t *org_id, const char **period,
+                           struct field_errors *fe)
+{
+    struct jv_field fields[] = {
+        {"org_id", JV_INT, false, 0, org_id}, {"period", JV_STRING, true, 7, period}, {NULL}};
+    jv_read(body, fields, r->arena, fe);
+    if (!fe->n && !period_valid(*period))
+        fe_add(fe, "period", "ожидается месяц ГГГГ-ММ");
+    if (!*org_id)
+        *org_id = scope(r)->org_id;
+    if (!*org_id && !fe->n)
+        fe_add(fe, "org_id", "укажите организацию");
+    return fe->n;
+}
+
+/* Starts the run as a job; 202 with the job to follow. */
+int api_billing_runs_create(struct http_req *r)
+{
+    json_t *body = http_body_object(r);
+    if (!body)
+        return 0;
+    int64_t org_id = 0;
+    const char *period = NULL;
+    struct field_errors fe = {0};
+    read_org_period(r, body, &org_id, &period, &fe);
+    json_decref(body);
+    if (fe.n)
+        return http_validation(r, &fe);
+    char payload[96];
+    snprintf(payload, sizeof payload, "{\"org_id\": %lld, \"period\": \"%s\"}", (long long)org_id,
+             period);
+    struct store_conn *c = http_db(r);
+    struct err e = {0};
+    struct organization org;
+    bool closed = false;
+    int64_t job_id = 0;
+    if (!c)
+        return 0;
+    const struct store_scope *s = scope(r);
+    if (s->kind == SCOPE_ORG && s->org_id != org_id)
+        e = (struct err){.code = ERR_NOTFOUND};
+    if (e.code || dir_org_get(c, s, org_id, r->arena, &org, &e))
+        return http_error(r, e.code == ERR_NOTFOUND && !e.msg[0]
+                                 ? &(struct err){.code = ERR_NOTFOUND,
+                                                 .field = "org_id",
+                                                 .msg = "организация не найдена"}
+                                 : &e);
+    if (bill_period_closed(c, org_id, period, &closed, &e))
+        return http_error(r, &e);
+    if (closed)
+        return http_error(r, &(struct err){.code = ERR_CONFLICT,
+                                           .field = "period",
+                                           .msg = "период закрыт: его начисления не меняются"});
+    struct job_new j = {.kind = "billing.run",
+                        .payload = payload,
+                        .priority = 5,
+                        .max_attempts = 3,
+                        .region_id = org.region_id,
+                        .municipality_id = org.municipality_id,
+                        .org_id = org_id};
+    struct audit_object obj = {"billing_run", 0, org.region_id, org.municipality_id, org_id};
+    if (store_begin(c, &e) == 0 && job_enqueue(c, &j, &job_id, &e) == 0)
+        http_audit(r, c, "billing.run", obj,
+                   json_pack("{s:s, s:I}", "period", period, "job_id", (json_int_t)job_id), &e);
+    http_tx_end(c, &e);
+    if (e.code)
+        return http_error(r, &e);
+    char location[64];
+    snprintf(location, sizeof location, "/api/v1/jobs/%lld", (long long)job_id);
+    http_header(r, "Location", location);
+    return http_json(r, 202,
+                     json_pack("{s:I, s:I, s:s, s:s}", "job_id", (json_int_t)job_id, "org_id",
+                               (json_int_t)org_id, "period", period, "job_url", location));
+}
+
+int api_billing_close(struct http_req *r)
+{
+    json_t *body = http_body_object(r);
+    if (!body)
+        return 0;
+    int64_t org_id = 0;
+    const char *period = NULL;
+    struct field_errors fe = {0};
+    read_org_period(r, body, &org_id, &period, &fe);
+    const char *per = period; /* in the request's arena */
+    json_decref(body);
+    if (fe.n)
+        return http_validation(r, &fe);
+    struct store_conn *c = http_db(r);
+    struct err e = {0};
+    if (!c)
+        return 0;
+    struct audit_object obj = {"billing_period", org_id, .org_id = org_id};
+    if (store_begin(c, &e) == 0 && bill_period_close(c, scope(r), org_id, per, &e) == 0)
+        http_audit(r, c, "billing.close", obj, json_pack("{s:s}", "period", per), &e);
+    http_tx_end(c, &e);
+    if (e.code)
+        return http_error(r, &e);
+    return http_json(
+        r, 200,
+        json_pack("{s:I, s:s, s:b}", "org_id", (json_int_t)org_id, "period", per, "closed", 1));
+}
+
+/* ---- statements ---- */
+
+static json_t *json_statement(const struct statement *s)
+{
+    return json_pack("{s:I, s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+                     "account_id", (json_int_t)s->account_id, "org_id", (json_int_t)s->org_id,
+                     "run_id", (json_int_t)s->run_id, "period", s->period, "due_on", s->due_on,
+                     "opening", jmoney(s->opening), "charged", jmoney(s->charged), "corrected",
+                     jmoney(s->corrected), "penalty", jmoney(s->penalty), "cashback",
+                     jmoney(s->cashback), "paid", jmoney(s->paid), "closing", jmoney(s->closing),
+                     "total_due", jmoney(s->closing > 0 ? s->closing : 0));
+}
+
+static const char *method_name(char m)
+{
+    switch (m) {
+    case METHOD_AREA: return "area";
+    case METHOD_RESIDENTS: return "residents";
+    case METHOD_FIXED: return "fixed";
+    case METHOD_METER: return "meter";
+    case METHOD_AVERAGE: return "average";
+    case METHOD_NORM: return "norm";
+    case METHOD_NORM_RAISED: return "norm_raised";
+    default: return NULL;
+    }
+}
+
+static const char *kind_name(char k)
+{
+    return k == LINE_CHARGE       ? "charge"
+           : k == LINE_CORRECTION ? "correction"
+           : k == LINE_PENALTY    ? "penalty"
+                                  : "cashback";
+}
+
+/* How a charge was found, in words (the document's «способ расчёта»). */
+static json_t *explain_charge(const struct bill_line *l)
+{
+    char buf[160];
+    switch (l->method) {
+    case METHOD_AREA: return json_string("по площади помещения");
+    case METHOD_RESIDENTS: return json_string("по числу зарегистрированных");
+    case METHOD_FIXED: return json_string("фиксированно за лицевой счёт");
+    case METHOD_METER: return json_string("по показаниям прибора учёта");
+    case METHOD_AVERAGE:
+        snprintf(buf, sizeof buf, "по среднему потреблению (ПП 354 п. 59), %lld-й период подряд",
+                 (long long)l->a);
+        return json_string(buf);
+    case METHOD_NORM: return json_string("по нормативу × зарегистрированные (ПП 354 п. 60)");
+    default:
+        return json_string("по нормативу × зарегистрированные × повышающий коэффициент "
+                           "(ПП 354 п. 42)");
+    }
+}
+
+static json_t *explain(const struct statement_line *sl)
+{
+    const struct bill_line *l = &sl->line;
+    char buf[320], base[MONEY_FMT_SIZE];
+    switch (l->kind) {
+    case LINE_CHARGE: return explain_charge(l);
+    case LINE_CORRECTION:
+        snprintf(buf, sizeof buf, "перерасчёт: %s", sl->reason ? sl->reason : "");
+        return json_string(buf);
+    case LINE_PENALTY:
+        money_format(base, sizeof base, l->a);
+        snprintf(buf, sizeof buf,
+                 "пени (ЖК РФ ст. 155 ч. 14) на долг %s ₽: %lld дн. × 1/300 и %lld дн. × "
+                 "1/130 "
+                 "ставки %lld,%02lld %%",
+                 base, (long long)l->b, (long long)l->c, (long long)(l->d / 100),
+                 (long long)(l->d % 100));
+        return json_string(buf);
+    default: return json_string("кешбэк за своевременную полную оплату");
+    }
+}
+
+static json_t *json_line(const struct statement_line *sl)
+{
+    const struct bill_line *l = &sl->line;
+    json_t *o =
+        json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "kind", kind_name(l->kind), "method",
+                  jtext(method_name(l->method)), "service_id", http_id(l->service_id),
+                  "service_code", jtext(sl->service_code), "service", jtext(sl->service_name),
+                  "unit", jtext(sl->unit), "amount", jmoney(l->amount), "explanation", explain(sl));
+    if (l->kind == LINE_CHARGE) {
+        json_object_set_new(o, "quantity", jfixed(l->quantity, 3));
+        json_object_set_new(o, "tariff", jfixed(l->price, 4));
+    }
+    if (l->kind == LINE_CHARGE && l->c)
+        json_object_set_new(o, "meters", json_integer(l->c));
+    if (l->kind == LINE_CHARGE && strchr("VNK", l->method) && l->a)
+        json_object_set_new(o, "periods_without_reading", json_integer(l->a));
+    if ((l->method == METHOD_NORM || l->method == METHOD_NORM_RAISED) && l->d)
+        json_object_set_new(o, "norm", jfixed(l->d, 3));
+    char per[PERIOD_STR_SIZE];
+    if ((l->kind == LINE_CORRECTION && !date_period_format((int)l->a, per)) ||
+        ((l->kind == LINE_PENALTY || l->kind == LINE_CASHBACK) &&
+         !date_period_format((int)l->ref, per)))
+        json_object_set_new(o, "for_period", json_string(per));
+    if (l->kind == LINE_CORRECTION)
+        json_object_set_new(o, "correction_id", json_integer(l->ref));
+    if (l->kind == LINE_PENALTY) {
+        json_object_set_new(o, "base", jmoney(l->a));
+        json_object_set_new(o, "days_1_300", json_integer(l->b));
+        json_object_set_new(o, "days_1_130", json_integer(l->c));
+        json_object_set_new(o, "rate_percent", jfixed(l->d, 2));
+    }
+    return o;
+}
+
+int api_account_statements(struct http_req *r)
+{
+    struct field_errors fe = {0};
+    struct page pg;
+    http_page(r, &pg, &fe);
+    if (fe.n)
+        return http_validation(r, &fe);
+    struct store_conn *c = http_db(r);
+    struct statement *items;
+    int64_t n, total;
+    struct err e = {0};
+    if (!c)
+        return 0;
+    if (bill_statements(c, scope(r), r->ids[0], pg, r->arena, &items, &n, &total, &e))
+        return http_error(r, &e);
+    json_t *list = json_array();
+    for (int64_t i = 0; i < n; i++)
+        json_array_append_new(list, json_statement(&items[i]));
+    return http_json(r, 200, http_list(list, pg, total));
+}
+
+int api_account_statement(struct http_req *r)
+{
+    const char *period = http_query(r, "period");
+    if (!period_valid(period)) {
+        struct field_errors fe = {0};
+        fe_add(&fe, "period", "ожидается месяц ГГГГ-ММ");
+        return http_validation(r, &fe);
+    }
+    struct store_conn *c = http_db(r);
+    struct statement st;
+    struct err e = {0};
+    if (!c)
+        return 0;
+    if (bill_statement_get(c, scope(r), r->ids[0], period, r->arena, &st, &e))
+        return http_error(r, &e);
+    json_t *o = json_statement(&st), *lines = json_array();
+    for (int i = 0; i < st.nlines; i++)
+        json_array_append_new(lines, json_line(&st.lines[i]));
+    json_object_set_new(o, "lines", lines);
+    return http_json(r, 200, o);
+}
+
+/* ---- corrections ---- */
+
+static json_t *json_correction(struct http_req *r, const struct correction *k)
+{
+    json_t *o = json_pack("{s:I, s:I, s:I, s:o, s:s, s:s, s:o, s:o, s:s}", "id", (json_int_t)k->id,
+                          "account_id", (json_int_t)k->account_id, "service_id",
+                          (json_int_t)k->service_id, "service", jtext(k->service_name), "period",
+                          k->period, "apply_period", k->apply_period, "quantity",
+                          jfixed(k->quantity, 3), "amount", jmoney(k->amount), "reason", k->reason);
+    json_object_set_new(o, "created_at", json_string(http_time(r, k->created_at)));
+    return o;
+}
+
+int api_corrections_create(struct http_req *r)
+{
+    json_t *body = http_body_object(r);
+    if (!body)
+        return 0;
+    struct correction k = {0};
+    const char *amount = NULL;
+    struct field_errors fe = {0};
+    struct jv_field fields[] = {{"account_id", JV_INT, true, 0, &k.account_id},
+                                {"service_id", JV_INT, true, 0, &k.service_id},
+                                {"period", JV_STRING, true, 7, &k.period},
+                                {"apply_period", JV_STRING, true, 7, &k.apply_period},
+                                {"amount", JV_STRING, true, 24, &amount},
+                                {"reason", JV_STRING, true, 500, &k.reason},
+                                {NULL}};
+    jv_read(body, fields, r->arena, &fe);
+    const char *why = NULL;
+    if (amount && money_parse(amount, &k.amount, &why))
+        fe_add(&fe, "amount", why ? why : "ожидается сумма в рублях");
+    if (fe.n) {
+        json_decref(body);
+        return http_validation(r, &fe);
+    }
+    json_decref(body);
+    struct store_conn *c = http_db(r);
+    struct err e = {0};
+    if (!c)
+        return 0;
+    if (store_begin(c, &e) == 0 && bill_correction_add(c, scope(r), &k, &e) == 0)
+        http_audit(r, c, "billing.correction", (struct audit_object){"correction", k.id},
+                   json_pack("{s:I, s:s, s:I}", "account_id", (json_int_t)k.account_id, "period",
+                             k.period, "amount", (json_int_t)k.amount),
+                   &e);
+    http_tx_end(c, &e);
+    if (e.code)
+        return http_error(r, &e);
+    return http_json(r, 201, json_correction(r, &k));
+}
+
+int api_account_corrections(struct http_req *r)
+{
+    struct field_errors fe = {0};
+    struct page pg;
+    http_page(r, &pg, &fe);
+    if (fe.n)
+        return http_validation(r, &fe);
+    struct store_conn *c = http_db(r);
+    struct correction *items;
+    int64_t n, total;
+    struct err e = {0};
+    if (!c)
+        return 0;
+    if (bill_corrections(c, scope(r), r->ids[0], pg, r->arena, &items, &n, &total, &e))
+        return http_error(r, &e);
+    json_t *list = json_array();
+    for (int64_t i = 0; i < n; i++)
+        json_array_append_new(list, json_correction(r, &items[i]));
+    return http_json(r, 200, http_list(list, pg, total));
+}
