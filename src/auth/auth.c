@@ -22,7 +22,8 @@ static const struct {
 #define BILLER (R(BILLING_WRITE) | R(PAYMENTS_WRITE))
     {"admin", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(MUNICIPALITIES_WRITE) |
                   R(ORGANIZATIONS_READ) | R(ORGANIZATIONS_CREATE) | R(ORGANIZATIONS_WRITE) |
-                  R(USERS_READ) | R(USERS_WRITE) | R(AUDIT_READ) | STAFF | BILLER | R(SCHEDULES_WRITE)},
+                  R(USERS_READ) | R(USERS_WRITE) | R(AUDIT_READ) | STAFF | BILLER |
+                  R(SCHEDULES_WRITE)},
     {"region_operator", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(MUNICIPALITIES_WRITE) |
                             R(ORGANIZATIONS_READ) | R(ORGANIZATIONS_CREATE) |
                             R(ORGANIZATIONS_WRITE) | R(USERS_READ) | R(USERS_WRITE) |
@@ -32,8 +33,8 @@ static const struct {
                                R(USERS_WRITE) | R(AUDIT_READ) | STAFF},
     {"org_staff", R(REGIONS_READ) | R(MUNICIPALITIES_READ) | R(ORGANIZATIONS_READ) |
                       R(ORGANIZATIONS_WRITE) | STAFF | BILLER},
-    {"resident", R(REGIONS_READ) | R(REGISTRY_READ) | R(METERS_READ) | R(READINGS_SUBMIT) |
-                     R(BILLING_READ)},
+    {"resident",
+     R(REGIONS_READ) | R(REGISTRY_READ) | R(METERS_READ) | R(READINGS_SUBMIT) | R(BILLING_READ)},
 #undef STAFF
 #undef BILLER
 #undef R
