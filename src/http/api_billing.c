@@ -295,7 +295,8 @@ static json_t *explain(const struct statement_line *sl)
     case LINE_PENALTY:
         money_format(base, sizeof base, l->a);
         snprintf(buf, sizeof buf,
-                 "пени (ЖК РФ ст. 155 ч. 14) на долг %s ₽: %lld дн. × 1/300 и %lld дн. × "
+                 "пени (ЖК РФ ст. 155 ч. 14) на долг %s ₽: %lld дн. × 1/300 и %lld дн. "
+                 "× "
                  "1/130 "
                  "ставки %lld,%02lld %%",
                  base, (long long)l->b, (long long)l->c, (long long)(l->d / 100),
