@@ -294,13 +294,11 @@ static json_t *explain(const struct statement_line *sl)
         return json_string(buf);
     case LINE_PENALTY:
         money_format(base, sizeof base, l->a);
-        snprintf(buf, sizeof buf,
-                 "пени (ЖК РФ ст. 155 ч. 14) на долг %s ₽: %lld дн. × 1/300 и %lld дн. "
-                 "× "
-                 "1/130 "
-                 "ставки %lld,%02lld %%",
-                 base, (long long)l->b, (long long)l->c, (long long)(l->d / 100),
-                 (long long)(l->d % 100));
+        static const char fmt[] = "пени (ЖК РФ ст. 155 ч. 14) на долг %s ₽: "
+                                  "%lld дн. × 1/300 и %lld дн. × 1/130 "
+                                  "ставки %lld,%02lld %%";
+        snprintf(buf, sizeof buf, fmt, base, (long long)l->b, (long long)l->c,
+                 (long long)(l->d / 100), (long long)(l->d % 100));
         return json_string(buf);
     default: return json_string("кешбэк за своевременную полную оплату");
     }
