@@ -118,6 +118,21 @@ static const char *const setup_sql[] = {
     "INSERT INTO norms (service_id, region_id, org_id, valid_from, per_person, created_at)"
     " VALUES (3, 1, 1, '2026-01-01', 6935, 0), (4, 1, 1, '2026-01-01', 4745, 0),"
     " (5, 1, 1, '2026-01-01', 11680, 0)",
+    /* A2 owes 5 000.00 ₽ for July (due 10.08) and pays it on 16.10 naming July. */
+    "INSERT INTO statements (account_id, period, org_id, region_id, municipality_id, house_id,"
+    " run_id, opening, charged, corrected, penalty, cashback, paid, closing, due_on, lines)"
+    " VALUES (2, '2026-07', 1, 1, 1, 1, 0, 0, 500000, 0, 0, 0, 0, 500000, '2026-08-10', ''),"
+    " (2, '2026-09', 1, 1, 1, 1, 0, 500000, 0, 0, 0, 0, 0, 500000, '2026-10-10', '')",
+    "INSERT INTO payments (region_id, municipality_id, org_id, account_id, ext_id, kind, paid_on,"
+    " amount, period, channel, source, created_at) VALUES"
+    " (1, 1, 1, 2, 'bank-1', 'payment', '2026-10-16', 500000, '2026-07', 'bank', 'api', 0),"
+    " (1, 1, 1, 1, 'bank-2', 'payment', '2026-11-05', 374576, NULL, 'app', 'api', 0)",
+    /* Cashback 1 % of an on-time full payment, at most 30 ₽. */
+    "INSERT INTO billing_settings (org_id, due_day, count_payment_day, cashback_bp,"
+    " cashback_cap, updated_at) VALUES (1, 10, 1, 100, 3000, 0)",
+    "INSERT INTO corrections (region_id, org_id, account_id, service_id, period, apply_period,"
+    " quantity, amount, reason, created_at) VALUES"
+    " (1, 1, 1, 1, '2026-09', '2026-11', 0, -10000, 'площадь уточнена по выписке ЕГРН', 0)",
 };
 
 static int setup(void **state)
@@ -326,6 +341,63 @@ static void test_next_period_opens_with_the_closing_and_counts_the_streak(void *
     arena_free(a);
 }
 
+/* ЖК 155 ч. 14: July's 5 000.00 ₽ was due 10.08; October's days 1–16 are
+ * days 52–67 of delay (past the 30-day grace, before day 90), the payment
+ * day counting: 16 × 5 000.00 × 16.5 % / 300 = 44.00 ₽ at the key rate of
+ * 27.10.2025 in force on 16.10.2026. */
+static void test_penalty_on_an_old_debt_counts_the_days_until_payment(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct bill_line *l;
+    int n = lines_of(2, "2026-10", a, &l);
+    const struct bill_line *p = NULL;
+    for (int i = 0; i < n; i++)
+        if (l[i].kind == LINE_PENALTY)
+            p = &l[i];
+    assert_non_null(p);
+    assert_int_equal(p->amount, 4400);
+    assert_int_equal(p->b, 16);   /* days at 1/300 */
+    assert_int_equal(p->c, 0);    /* none at 1/130 */
+    assert_int_equal(p->d, 1650); /* 16.5 % */
+    arena_free(a);
+    assert_int_equal(
+        qint("SELECT paid FROM statements WHERE account_id = $1 AND period = $2", 2, "2026-10"),
+        500000);
+}
+
+/* The October document (3 745.76 ₽) paid in full on 05.11, before its due
+ * date 10.11: 1 % is 37.46 ₽, capped at 30.00 ₽, credited on November's. A
+ * correction of September booked for November shows there with its reason. */
+static void test_cashback_and_correction_on_the_next_document(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct bill_line *l;
+    int n = lines_of(1, "2026-11", a, &l);
+    const struct bill_line *b = NULL, *r = NULL;
+    for (int i = 0; i < n; i++) {
+        if (l[i].kind == LINE_CASHBACK)
+            b = &l[i];
+        if (l[i].kind == LINE_CORRECTION)
+            r = &l[i];
+    }
+    assert_non_null(b);
+    assert_int_equal(b->amount, -3000);
+    assert_non_null(r);
+    assert_int_equal(r->amount, -10000);
+    assert_int_equal(r->service_id, 1);
+    arena_free(a);
+    assert_int_equal(qint("SELECT amount FROM cashback WHERE account_id = $1 AND bill_period = $2",
+                          1, "2026-10"),
+                     3000);
+    /* closing = opening + charged + corrected + penalty − cashback − paid */
+    assert_int_equal(qint("SELECT opening + charged + corrected + penalty - cashback - paid"
+                          " - closing FROM statements WHERE account_id = $1 AND period = $2",
+                          1, "2026-11"),
+                     0);
+}
+
 static void test_closed_period_is_refused(void **state)
 {
     (void)state;
@@ -360,6 +432,8 @@ int main(void)
         cmocka_unit_test(test_rerun_writes_the_same_statements),
         cmocka_unit_test(test_failed_run_leaves_the_previous_statements),
         cmocka_unit_test(test_next_period_opens_with_the_closing_and_counts_the_streak),
+        cmocka_unit_test(test_penalty_on_an_old_debt_counts_the_days_until_payment),
+        cmocka_unit_test(test_cashback_and_correction_on_the_next_document),
         cmocka_unit_test(test_closed_period_is_refused),
         cmocka_unit_test(test_another_organizations_staff_cannot_run_it),
     };
