@@ -388,6 +388,9 @@ static int write_all(struct run *r, struct billing_run_result *out, struct err *
     sodium_bin2hex(out->digest, sizeof out->digest, bin, sizeof bin);
     if (!rc)
         rc = run_writer_finish(w, out->digest, &out->run_id, e);
+    if (!rc)
+        log_msgf(LOG_DEBUG, "billing run phase", "statements computed and written: %lld",
+                 (long long)r->naccounts);
     run_writer_free(w);
     free(lines);
     free(text);
