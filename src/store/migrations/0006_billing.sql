@@ -147,8 +147,10 @@ CREATE TABLE statements (
     lines TEXT NOT NULL,
     PRIMARY KEY (account_id, period)
 );
+-- Read by organization and period (the run, its page) and by account (the
+-- ledger: the primary key). Every index is paid for on each of a region's
+-- millions of statements a month, so there is no third one.
 CREATE INDEX statements_org ON statements (org_id, period);
-CREATE INDEX statements_scope ON statements (region_id, municipality_id, period);
 
 -- A recalculation of a past period, shown as its own line in apply_period.
 CREATE TABLE corrections (
