@@ -60,5 +60,9 @@ const struct route http_routes[] = {
     {"PATCH", "/api/v1/organizations/{id}/reading-settings", RIGHT_METERS_WRITE,
      api_reading_settings_patch},
     {"POST", "/api/v1/imports/readings", RIGHT_METERS_WRITE, api_imports_readings},
+    {"GET", "/api/v1/payments", RIGHT_BILLING_READ, api_payments_list},
+    {"POST", "/api/v1/payments", RIGHT_PAYMENTS_WRITE, api_payments_create},
+    {"GET", "/api/v1/payments/{id}", RIGHT_BILLING_READ, api_payments_get},
+    {"POST", "/api/v1/imports/payments", RIGHT_PAYMENTS_WRITE, api_imports_payments},
     {NULL, NULL, RIGHT_NONE, NULL},
 };
