@@ -198,27 +198,27 @@ bool pay_differs(const struct payment *x, const struct pay_key *k, char *buf, si
     char was[MONEY_FMT_SIZE], now[MONEY_FMT_SIZE], pw[PERIOD_STR_SIZE] = "",
                                                    pn[PERIOD_STR_SIZE] = "";
     if (x->account_id != k->account_id)
-        DIFF("лицевой счёт № %lld, а не № %lld", (long long)x->account_id,
+        DIFF("лицевой счёт: был № %lld, теперь № %lld", (long long)x->account_id,
              (long long)k->account_id);
     if (x->kind != k->kind)
-        DIFF("вид %s, а не %s", pay_kind_name(x->kind), pay_kind_name(k->kind));
+        DIFF("вид: был %s, теперь %s", pay_kind_name(x->kind), pay_kind_name(k->kind));
     if (strcmp(x->paid_on, k->paid_on) != 0)
-        DIFF("дата %s, а не %s", x->paid_on, k->paid_on);
+        DIFF("дата: была %s, теперь %s", x->paid_on, k->paid_on);
     if (k->amount && x->amount != k->amount) {
         money_format(was, sizeof was, x->amount);
         money_format(now, sizeof now, k->amount);
-        DIFF("сумма %s, а не %s", was, now);
+        DIFF("сумма: была %s, теперь %s", was, now);
     }
     if (x->period != k->period) {
         if (x->period)
             date_period_format(x->period, pw);
         if (k->period)
             date_period_format(k->period, pn);
-        DIFF("период %s, а не %s", x->period ? pw : "не указан", k->period ? pn : "не указан");
+        DIFF("период: был %s, теперь %s", x->period ? pw : "не указан",
+             k->period ? pn : "не указан");
     }
-    if (x->reverses != k->reverses)
-        DIFF("сторнирует платёж № %lld, а не № %lld", (long long)x->reverses,
-             (long long)k->reverses);
+    if (x->kind == k->kind && x->reverses != k->reverses) /* both reversals */
+        DIFF("сторнируемый платёж: был № %lld, теперь другой", (long long)x->reverses);
 #undef DIFF
     if (n >= size && size > 0)
         text_cut_partial(buf);
@@ -362,7 +362,7 @@ static int find_account(struct store_conn *c, const struct store_scope *s, const
 #define ACC_SQL(WHERE)                                                                             \
     "SELECT a.id, a.region_id, a.municipality_id, a.org_id, a.opened_on FROM accounts a"           \
     " WHERE " WHERE " AND (a.region_id = $1 OR $1 = 0) AND (a.municipality_id = $2 OR $2 = 0)"     \
-    " AND (a.org_id = $3 OR $3 = 0)"
+    " AND (a.org_id = $3 OR $3 = 0) AND CAST($4 AS BIGINT) = 0" /* a resident books nothing */
     struct store_val p[6];
     pay_scope_bind(s, p);
     const char *sql, *field = "account_id", *missing;
@@ -464,7 +464,7 @@ static int lock_account(struct store_conn *c, int64_t account_id, struct err *e)
 static int check_reversal(struct store_conn *c, const struct account_ref *acc, struct pay_key *k,
                           struct arena *a, struct err *e)
 {
-    struct payment x;
+    struct payment x = {0};
     int rc = read_by_id(c, k->reverses, a, &x, e);
     if (rc == ERR_NOTFOUND || (rc == 0 && x.org_id != acc->org_id))
         return err_field(e, ERR_INVALID, "reverses", "платёж № %lld не найден",
@@ -532,7 +532,7 @@ int pay_book(struct store_conn *c, const struct store_scope *s, const struct pay
     struct field_errors fe = {0};
     if (pay_check(q, NULL, &fe))
         return err_field(e, ERR_INVALID, fe.e[0].field, "%s", fe.e[0].message);
-    struct account_ref acc;
+    struct account_ref acc = {0};
     struct pay_req named = *q;
     if (!q->account_id && !q->els && !q->account_number) {
         /* A reversal naming only the payment: that payment's account. */
@@ -555,7 +555,7 @@ int pay_book(struct store_conn *c, const struct store_scope *s, const struct pay
     if (pay_check(q, today, &fe))
         return err_field(e, ERR_INVALID, fe.e[0].field, "%s", fe.e[0].message);
     struct pay_key k = {acc.id, q->kind, q->paid_on, q->amount, q->period, q->reverses};
-    struct payment x;
+    struct payment x = {0};
     if ((rc = find_ext(c, acc.org_id, q->ext_id, a, &x, e)) < 0)
         return rc;
     if (rc == 1)
@@ -675,9 +675,9 @@ int pay_org_sums(struct store_conn *c, const struct store_scope *s, int64_t org_
         rc = ERR_NOTFOUND;
     else
         rc = store_query_int(c,
-                             "SELECT o.id FROM organizations o WHERE o.id = $5"
+                             "SELECT o.id FROM organizations o WHERE o.id = $2"
                              " AND (o.region_id = $1 OR $1 = 0)",
-                             p, 5, &id, e);
+                             (struct store_val[]){p[0], p[4]}, 2, &id, e);
     if (rc == ERR_NOTFOUND)
         return err_field(e, ERR_NOTFOUND, "org_id", "организация не найдена");
     if (rc)

@@ -122,7 +122,7 @@ int api_payments_create(struct http_req *r)
     if (fe.n)
         return http_validation(r, &fe);
     struct store_conn *c = http_db(r);
-    struct payment x;
+    struct payment x = {0};
     bool created = false;
     struct err e = {0};
     if (!c)
@@ -146,7 +146,7 @@ int api_payments_create(struct http_req *r)
 int api_payments_get(struct http_req *r)
 {
     struct store_conn *c = http_db(r);
-    struct payment x;
+    struct payment x = {0};
     struct err e = {0};
     if (!c)
         return 0;
