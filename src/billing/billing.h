@@ -307,10 +307,12 @@ typedef int (*pay_sums_fn)(void *arg, const struct pay_sums *x);
  * rows are streamed to fn (nothing is held in memory). A reversal counts on
  * its own date, whatever the date of the payment it cancels. The
  * organization must be the caller's to read (ERR_NOTFOUND otherwise); use it
- * inside the run's transaction to see a consistent state. Cost: the
- * index payments_org (org_id, paid_on) gives the period's rows, which the
- * database groups by account (a sort of the period's entries): for a million
- * accounts with one payment each, about one second on SQLite. */
+ * inside the run's transaction to see a consistent state. Cost: the index
+ * payments_org (org_id, paid_on) gives the period's entries, which the
+ * database groups and sorts by account: measured here for a period with a
+ * million entries of a million accounts, about 2.3 s on SQLite and 1.5 s on
+ * PostgreSQL, where libpq holds the whole result (about 100 bytes a row)
+ * before the first callback. */
 int pay_org_sums(struct store_conn *c, const struct store_scope *s, int64_t org_id,
                  const char *from, const char *to, pay_sums_fn fn, void *arg, struct err *e);
 

@@ -447,10 +447,7 @@ static int repeated(const struct payment *x, const struct pay_key *k, struct pay
     return 0;
 }
 
-/* PostgreSQL: entries that subtract from an account take its row lock first,
- * so two of them cannot both pass the checks against the same state.
- * (SQLite's writer holds the database lock from BEGIN IMMEDIATE.) */
-static int lock_account(struct store_conn *c, int64_t account_id, struct err *e)
+int pay_lock_account(struct store_conn *c, int64_t account_id, struct err *e)
 {
     if (store_conn_backend(c) != STORE_POSTGRES)
         return 0;
@@ -563,7 +560,7 @@ int pay_book(struct store_conn *c, const struct store_scope *s, const struct pay
     if (strcmp(q->paid_on, acc.opened_on) < 0)
         return err_field(e, ERR_INVALID, "paid_on",
                          "дата платежа раньше открытия лицевого счёта (%s)", acc.opened_on);
-    if (q->kind != PAY_PAYMENT && (rc = lock_account(c, acc.id, e)))
+    if (q->kind != PAY_PAYMENT && (rc = pay_lock_account(c, acc.id, e)))
         return rc;
     if (q->kind == PAY_REVERSAL && (rc = check_reversal(c, &acc, &k, a, e)))
         return rc;

@@ -40,6 +40,12 @@ void pay_scope_bind(const struct store_scope *s, struct store_val p[4]);
  * organization's staff); ERR_FORBIDDEN otherwise. */
 int pay_scope_writes(const struct store_scope *s, struct err *e);
 
+/* PostgreSQL: an entry that subtracts from an account (a refund, a
+ * reversal) takes the account's row lock before its checks, so two of them
+ * cannot both pass against the same state. SQLite's writer holds the whole
+ * database from BEGIN IMMEDIATE: nothing to do. */
+int pay_lock_account(struct store_conn *c, int64_t account_id, struct err *e);
+
 /* Today (YYYY-MM-DD) on the clock of the organization's municipality at
  * the instant now; the UTC date when the zone is unknown. */
 int pay_today(struct store_conn *c, int64_t org_id, int64_t now, char out[DATE_STR_SIZE],

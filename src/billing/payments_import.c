@@ -674,6 +674,9 @@ static int judge_row(struct pimp *m, size_t i)
 static int judge_reversal(struct pimp *m, size_t i)
 {
     struct prow *x = &m->rows[i];
+    int rc = pay_lock_account(m->c, m->accs[x->acc].id, m->e);
+    if (rc)
+        return rc;
     int f = smap_get(&m->by_ext, x->rev_ext), s = smap_get(&m->stored_ext, x->rev_ext);
     const struct prow *fr = f >= 0 ? &m->rows[f] : NULL;
     if (fr && fr->state == R_BAD)
@@ -700,10 +703,10 @@ static int judge_reversal(struct pimp *m, size_t i)
     int64_t by = 0;
     if (sp) { /* a stored payment's own reversal, if any */
         struct store_val p[] = {SV_I(sp->account_id), SV_I(sp->id)};
-        int rc = store_query_int(m->c,
-                                 "SELECT min(id) FROM payments WHERE account_id = $1"
-                                 " AND reverses = $2",
-                                 p, 2, &by, m->e);
+        rc = store_query_int(m->c,
+                             "SELECT min(id) FROM payments WHERE account_id = $1"
+                             " AND reverses = $2",
+                             p, 2, &by, m->e);
         if (rc)
             return rc;
     }
@@ -736,7 +739,9 @@ static int judge_refund(struct pimp *m, size_t i)
     struct prow *x = &m->rows[i];
     struct store_val p[] = {SV_I(m->accs[x->acc].id), SV_S(x->paid_on)};
     struct store_rows *r = NULL;
-    int rc = store_query(m->c, PAY_RECEIVED_SQL, p, 2, &r, m->e);
+    int rc = pay_lock_account(m->c, m->accs[x->acc].id, m->e);
+    if (rc == 0)
+        rc = store_query(m->c, PAY_RECEIVED_SQL, p, 2, &r, m->e);
     if (rc)
         return rc;
     int64_t received = 0, refunded = 0;
