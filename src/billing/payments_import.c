@@ -688,11 +688,22 @@ static int judge_reversal(struct pimp *m, size_t i)
         return row_error(m, x, colno(m, C_REVERSES),
                          "отменяемый платёж «%s» не найден ни в файле, ни среди проведённых",
                          x->rev_ext);
-    const struct payment *sp = fr ? NULL : &m->stored[s].p;
-    enum payment_kind kind = fr ? fr->kind : sp->kind;
-    int64_t account = fr ? m->accs[fr->acc].id : sp->account_id;
-    int64_t amount = fr ? fr->amount : sp->amount;
-    const char *paid_on = fr ? fr->paid_on : sp->paid_on;
+    const struct payment *sp = NULL;
+    enum payment_kind kind;
+    int64_t account, amount;
+    const char *paid_on;
+    if (fr) {
+        kind = fr->kind;
+        account = m->accs[fr->acc].id;
+        amount = fr->amount;
+        paid_on = fr->paid_on;
+    } else {
+        sp = &m->stored[s].p;
+        kind = sp->kind;
+        account = sp->account_id;
+        amount = sp->amount;
+        paid_on = sp->paid_on;
+    }
     if (kind != PAY_PAYMENT)
         return row_error(m, x, colno(m, C_REVERSES),
                          "сторнировать можно только оплату, а «%s» — %s", x->rev_ext,
