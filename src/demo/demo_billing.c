@@ -33,31 +33,30 @@
 
 static const struct store_scope sys = {.kind = SCOPE_SYSTEM};
 
-/* A service of a kind's plan: its code, price a year ago, norm per person
- * (thousandths; 0: none), and whether the tariffs are per house (ЕИРЦ water). */
+/* A service of a kind's plan: its code, price a year ago (hundredths of a
+ * kopeck), norm per person (thousandths; 0: none). */
 struct plan {
     const char *code;
     int64_t price, norm;
-    bool by_house;
 };
 
 static const struct plan uo_plan[] = {
-    {"maintenance", RUB(32, 50), 0, false},
-    {"capital_repair", RUB(12, 50), 0, false},
-    {"heating", RUB(45, 20), 0, false},
-    {"waste", RUB(150, 30), 0, false},
+    {"maintenance", RUB(32, 50), 0},
+    {"capital_repair", RUB(12, 50), 0},
+    {"heating", RUB(45, 20), 0},
+    {"waste", RUB(150, 30), 0},
 };
 static const struct plan power_plan[] = {
-    {"electricity", RUB(7, 41), 90000, false},
-    {"electricity_day", RUB(8, 56), 60000, false},
-    {"electricity_night", RUB(3, 82), 30000, false},
+    {"electricity", RUB(7, 41), 90000},
+    {"electricity_day", RUB(8, 56), 60000},
+    {"electricity_night", RUB(3, 82), 30000},
 };
 /* ПП 306-style norms per person per month: cold 6.935 m³, hot 4.745 m³,
  * wastewater their sum. */
 static const struct plan water_plan[] = {
-    {"cold_water", RUB(54, 71), 6935, false},
-    {"hot_water", RUB(268, 34), 4745, false},
-    {"wastewater", RUB(40, 28), 11680, false},
+    {"cold_water", RUB(54, 71), 6935},
+    {"hot_water", RUB(268, 34), 4745},
+    {"wastewater", RUB(40, 28), 11680},
 };
 
 struct dbill {
