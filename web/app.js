@@ -7,6 +7,7 @@ import {
 } from './dom.js';
 import { registrySections } from './registry.js';
 import { metersSections } from './meters.js';
+import { tariffsSections } from './tariffs.js';
 
 const PER_PAGE = 20;
 const REFRESH_MS = 3000; // the jobs list reloads itself this often while a job is running
@@ -16,25 +17,25 @@ const ROLES = {
     name: 'Администратор',
     title: 'Администрирование',
     lead: 'Управление всей установкой: организации, реестр домов, приборы учёта, пользователи, журнал действий, фоновые задания.',
-    sections: ['organizations', 'registry', 'meters', 'users', 'audit', 'jobs', 'schedules'],
+    sections: ['organizations', 'registry', 'meters', 'tariffs', 'users', 'audit', 'jobs', 'schedules'],
   },
   region_operator: {
     name: 'Оператор ЦУР',
     title: 'Региональный центр управления',
     lead: 'Муниципальные образования, организации, реестр домов и приборы учёта региона.',
-    sections: ['municipalities', 'organizations', 'registry', 'meters', 'users', 'audit', 'jobs', 'schedules'],
+    sections: ['municipalities', 'organizations', 'registry', 'meters', 'tariffs', 'users', 'audit', 'jobs', 'schedules'],
   },
   municipal_operator: {
     name: 'Оператор МЦУР',
     title: 'Муниципальный центр управления',
     lead: 'Организации, реестр домов и приборы учёта муниципального образования.',
-    sections: ['organizations', 'registry', 'meters', 'users', 'audit', 'jobs', 'schedules'],
+    sections: ['organizations', 'registry', 'meters', 'tariffs', 'users', 'audit', 'jobs', 'schedules'],
   },
   org_staff: {
     name: 'Сотрудник организации',
     title: 'Кабинет организации',
     lead: 'Сведения о вашей организации, реестр её домов и приборы учёта.',
-    sections: ['registry', 'meters', 'jobs', 'schedules'],
+    sections: ['registry', 'meters', 'tariffs', 'jobs', 'schedules'],
   },
   resident: {
     name: 'Житель',
@@ -65,6 +66,12 @@ const ACTIONS = {
   'job.cancel': 'Отмена фонового задания',
   'schedule.create': 'Создание расписания',
   'schedule.update': 'Изменение расписания',
+  'service.create': 'Создание услуги',
+  'service.update': 'Изменение услуги',
+  'tariff.create': 'Новый тариф',
+  'norm.create': 'Новый норматив',
+  'billing_settings.update': 'Изменение настроек расчётов',
+  'key_rate.create': 'Новая ключевая ставка',
 };
 
 const OBJECT_TYPES = {
@@ -75,6 +82,10 @@ const OBJECT_TYPES = {
   session: 'Сеанс',
   job: 'Фоновое задание',
   schedule: 'Расписание',
+  service: 'Услуга',
+  tariff: 'Тариф',
+  norm: 'Норматив',
+  key_rate: 'Ключевая ставка',
 };
 
 // Job states (docs/jobs.md): how the page names them.
@@ -542,6 +553,11 @@ Object.assign(SECTIONS, registrySections({
   routeHref,
   navigate,
   pageParam,
+}), tariffsSections({
+  current: (seq) => seq === state.seq,
+  sessionLost,
+  routeHref,
+  navigate,
 }));
 
 // ---------------------------------------------------------------- jobs: cells and actions

@@ -369,6 +369,109 @@ struct pay_import_result {
  * file again); ERR_IO, ERR_DB, ERR_NOMEM. */
 int pay_import_run(struct store_conn *c, const struct pay_import_opts *o, struct arena *a,
                    struct pay_import_result *out, struct err *e);
+/* ---- catalogue (catalog.c) ----
+ * Services, their tariffs and norms (a change is a new row: the previous open
+ * row of the same service and scope ends the day before, the only UPDATE),
+ * billing settings, key rates, penalty regimes. Visible: all to admin and
+ * system; a region's to its operator; those of organizations registered in
+ * a municipality to its operator; staff their own organization's; residents
+ * none. Written by the organization's staff and the administrator; key
+ * rates by the administrator only (ERR_FORBIDDEN otherwise). */
+
+#define BILL_PRICE_DECIMALS 4 /* "35.6712" ₽ per unit = 356712 */
+#define BILL_QTY_DECIMALS 3   /* "6.935" per person = 6935 */
+#define BILL_RATE_DECIMALS 2  /* "16.5" % = 1650 bp */
+
+struct bill_service {
+    int64_t id, region_id, org_id;
+    const char *code; /* standard (maintenance, cold_water …) or custom [a-z][a-z0-9_]* */
+    const char *name, *unit;
+    const char *method;   /* area | residents | meter | fixed */
+    const char *resource; /* method meter only; else NULL */
+    const char *zone;     /* single | day | night (electricity) */
+    int64_t raising_pct;  /* 100..300; 0 on create: the standard's */
+    int64_t sort_order;   /* 0..9999; -1 on create: the standard's */
+    bool archived;
+    int64_t created_at;
+    const char *org_name; /* read */
+};
+struct bill_service_filter {
+    int64_t org_id;     /* 0: any */
+    const char *method; /* or NULL */
+    int archived;       /* -1: any */
+};
+enum bill_rate_kind {
+    BILL_TARIFF, /* value: price */
+    BILL_NORM    /* value: per person per month (meter services) */
+};
+struct bill_rate {
+    int64_t id, service_id, region_id, org_id;
+    int64_t municipality_id, house_id; /* at most one; both 0: organization-wide */
+    const char *valid_from, *valid_to; /* the 1st / the last day of a month; to NULL: open */
+    int64_t value;
+    int64_t created_by, created_at;
+    const char *municipality_name, *house_address; /* read */
+    int64_t ended;                                 /* create: the open row it ended, or 0 */
+};
+struct bill_settings {
+    int64_t due_day; /* 1..28 of the next month */
+    bool count_payment_day;
+    int64_t cashback_bp, cashback_cap; /* cap in kopecks */
+    int64_t updated_at;                /* 0: the defaults, never set */
+};
+struct bill_regime {
+    int64_t id, cap_bp; /* cap_bp -1: none (moratorium) */
+    const char *kind, *date_from, *date_to, *note;
+};
+
+/* A non-negative decimal ("35.6712", "6,935") with at most `decimals`
+ * fraction digits, scaled by 10^decimals, at most max. ERR_INVALID with
+ * *why (Russian) otherwise. bill_decimal_format writes it with all digits. */
+int bill_decimal_parse(const char *s, int decimals, int64_t max, int64_t *out, const char **why);
+void bill_decimal_format(int64_t v, int decimals, char *buf, size_t size);
+/* Completes a new service from its code's standard (name, method, unit,
+ * resource, zone, raising, order) and checks it; a change (create false)
+ * checks the changeable fields. Returns the number of errors added. */
+int bill_service_check(struct bill_service *s, bool create, struct field_errors *fe);
+/* The dates and scope of a new tariff or norm; returns the errors added. */
+int bill_rate_check(enum bill_rate_kind k, const struct bill_rate *r, struct field_errors *fe);
+
+int bill_service_list(struct store_conn *c, const struct store_scope *s,
+                      const struct bill_service_filter *f, struct page pg, struct arena *a,
+                      struct bill_service **items, int64_t *count, int64_t *total, struct err *e);
+int bill_service_get(struct store_conn *c, const struct store_scope *s, int64_t id, struct arena *a,
+                     struct bill_service *out, struct err *e);
+/* Checks (bill_service_check) and stores; org_id 0: the caller's. Fills id. */
+int bill_service_create(struct store_conn *c, const struct store_scope *s, struct bill_service *sv,
+                        struct arena *a, struct err *e);
+/* Stores name, unit, sort_order, raising_pct, archived of sv->id. */
+int bill_service_update(struct store_conn *c, const struct store_scope *s,
+                        const struct bill_service *sv, struct err *e);
+/* A service's rows, newest valid_from first. */
+int bill_rate_list(struct store_conn *c, const struct store_scope *s, enum bill_rate_kind k,
+                   int64_t service_id, struct page pg, struct arena *a, struct bill_rate **items,
+                   int64_t *count, int64_t *total, struct err *e);
+/* Adds a row to r->service_id's history inside the caller's transaction:
+ * the scope inside the organization's territory (a house it manages or
+ * supplies, or its own municipality or one where it has such houses); a
+ * valid_from after every row of the same scope (else ERR_CONFLICT) and
+ * outside closed periods; ends the previous open row. Fills id, ended. */
+int bill_rate_create(struct store_conn *c, const struct store_scope *s, enum bill_rate_kind k,
+                     struct bill_rate *r, struct arena *a, struct err *e);
+/* Settings of a visible organization (the defaults without a row). */
+int bill_settings_get(struct store_conn *c, const struct store_scope *s, int64_t org_id,
+                      struct bill_settings *out, struct err *e);
+int bill_settings_put(struct store_conn *c, const struct store_scope *s, int64_t org_id,
+                      const struct bill_settings *in, struct err *e);
+/* Key rates newest first; adding one needs the administrator or the system. */
+int bill_key_rate_list(struct store_conn *c, const struct store_scope *s, struct page pg,
+                       struct arena *a, struct key_rate **items, int64_t *count, int64_t *total,
+                       struct err *e);
+int bill_key_rate_add(struct store_conn *c, const struct store_scope *s, const struct key_rate *k,
+                      struct err *e);
+int bill_regime_list(struct store_conn *c, const struct store_scope *s, struct page pg,
+                     struct arena *a, struct bill_regime **items, int64_t *count, int64_t *total,
+                     struct err *e);
 
 /* ---- the store side ---- */
 

@@ -12,6 +12,7 @@ const struct demo_stage demo_stages[] = {
     {"directory", demo_stage_directory},
     {"registry", demo_stage_registry},
     {"meters", demo_stage_meters},
+    {"billing", demo_stage_billing}, /* services, tariffs, norms */
     {"jobs", demo_stage_jobs},
     {NULL, NULL},
 };

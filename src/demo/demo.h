@@ -55,6 +55,9 @@ int demo_stage_registry(struct demo_ctx *d, struct err *e);
 /* Meters of premises and houses, twelve months of readings and the
  * submissions the rules refused (demo_meters.c, demo_readings.c). */
 int demo_stage_meters(struct demo_ctx *d, struct err *e);
+/* Services, tariffs and norms of the organizations with accounts, and the
+ * ЕИРЦ's billing settings (demo_billing.c). */
+int demo_stage_billing(struct demo_ctx *d, struct err *e);
 /* Schedules, so the operators' pages show the scheduler at work. */
 int demo_stage_jobs(struct demo_ctx *d, struct err *e);
 

@@ -211,6 +211,19 @@ int api_payments_list(struct http_req *r);
 int api_payments_create(struct http_req *r);
 int api_payments_get(struct http_req *r);
 int api_imports_payments(struct http_req *r);
+int api_services_list(struct http_req *r);
+int api_services_create(struct http_req *r);
+int api_services_get(struct http_req *r);
+int api_services_patch(struct http_req *r);
+int api_service_tariffs_list(struct http_req *r);
+int api_service_tariffs_create(struct http_req *r);
+int api_service_norms_list(struct http_req *r);
+int api_service_norms_create(struct http_req *r);
+int api_billing_settings_get(struct http_req *r);
+int api_billing_settings_patch(struct http_req *r);
+int api_key_rates_list(struct http_req *r);
+int api_key_rates_create(struct http_req *r);
+int api_penalty_regimes_list(struct http_req *r);
 
 /* JSON of directory objects (api_directory.c). */
 json_t *json_user(struct http_req *r, const struct user *u);

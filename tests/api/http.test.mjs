@@ -174,7 +174,7 @@ test('every route in the docs/api.md Routes table is served (not 404/405)', asyn
   const sched = await c.post('/api/v1/schedules', { token: admin,
     body: { name: 'routes-check', rule: 'daily 10:00', timezone: 'Europe/Moscow', kind: 'noop' } });
   assert.equal(sched.status, 201, sched.text);
-  for (const res of ['municipalities', 'organizations', 'users', 'jobs', 'schedules', 'houses']) {
+  for (const res of ['municipalities', 'organizations', 'users', 'jobs', 'schedules', 'houses', 'services']) {
     ids[res] = (await c.get(`/api/v1/${res}?per_page=1`, { token: admin })).body.items[0].id;
   }
   for (const h of (await c.get('/api/v1/houses?per_page=50&kind=mkd', { token: admin })).body.items) {
