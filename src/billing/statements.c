@@ -103,7 +103,7 @@ int bill_run_get(struct store_conn *c, const struct store_scope *s, int64_t id, 
     if (found)
         read_run(rows, a, out);
     store_rows_free(rows);
-    return found ? 0 : err_field(e, ERR_NOTFOUND, "id", "расчёт не найден");
+    return found ? 0 : err_set(e, ERR_NOTFOUND, "расчёт не найден");
 }
 
 int bill_run_totals(struct store_conn *c, const struct store_scope *s, int64_t run_id,
@@ -193,7 +193,7 @@ static int account_visible(struct store_conn *c, const struct store_scope *s, in
     int rc = store_query_int(
         c, "SELECT count(*) FROM accounts a WHERE a.id = $5 AND " ACCOUNT_SCOPE, p, 5, &n, e);
     if (!rc && !n)
-        rc = err_field(e, ERR_NOTFOUND, "account_id", "лицевой счёт не найден");
+        rc = err_set(e, ERR_NOTFOUND, "лицевой счёт не найден");
     return rc;
 }
 
@@ -275,7 +275,7 @@ int bill_statement_get(struct store_conn *c, const struct store_scope *s, int64_
     }
     store_rows_free(rows);
     if (!text)
-        return err_field(e, ERR_NOTFOUND, "period", "за период %s начислений нет", period);
+        return err_set(e, ERR_NOTFOUND, "за период %s начислений нет", period);
     struct bill_line *lines;
     if ((rc = bill_lines_unpack(text, a, &lines, &out->nlines, e)))
         return rc;

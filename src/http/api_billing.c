@@ -164,14 +164,13 @@ int api_billing_runs_create(struct http_req *r)
     if (!c)
         return 0;
     const struct store_scope *s = scope(r);
-    if (s->kind == SCOPE_ORG && s->org_id != org_id)
-        e = (struct err){.code = ERR_NOTFOUND};
-    if (e.code || dir_org_get(c, s, org_id, r->arena, &org, &e))
-        return http_error(r, e.code == ERR_NOTFOUND && !e.msg[0]
-                                 ? &(struct err){.code = ERR_NOTFOUND,
-                                                 .field = "org_id",
-                                                 .msg = "организация не найдена"}
-                                 : &e);
+    /* Another organization's billing is not there for its staff: 404. */
+    if ((s->kind == SCOPE_ORG && s->org_id != org_id) ||
+        dir_org_get(c, s, org_id, r->arena, &org, &e))
+        return http_error(r, e.code && e.code != ERR_NOTFOUND
+                                 ? &e
+                                 : &(struct err){.code = ERR_NOTFOUND,
+                                                 .msg = "организация не найдена"});
     if (bill_period_closed(c, org_id, period, &closed, &e))
         return http_error(r, &e);
     if (closed)
