@@ -45,8 +45,9 @@ static void read_run(struct store_rows *r, struct arena *a, struct billing_run_i
 }
 
 #define RUN_FILTER                                                                                 \
-    RUN_SCOPE " AND (CAST($5 AS BIGINT) = 0 OR br.org_id = $5) AND ($6 IS NULL OR br.period = $6)" \
-              " AND ($7 IS NULL OR br.state = $7)"
+    RUN_SCOPE " AND (CAST($5 AS BIGINT) = 0 OR br.org_id = $5)"                                    \
+              " AND (CAST($6 AS TEXT) IS NULL OR br.period = $6)"                                  \
+              " AND (CAST($7 AS TEXT) IS NULL OR br.state = $7)"
 
 int bill_runs_list(struct store_conn *c, const struct store_scope *s, const struct run_filter *f,
                    struct page pg, struct arena *a, struct billing_run_info **items, int64_t *count,
