@@ -7,6 +7,7 @@ import {
 } from './dom.js';
 import { registrySections } from './registry.js';
 import { metersSections } from './meters.js';
+import { billingSections } from './billing.js';
 
 const PER_PAGE = 20;
 const REFRESH_MS = 3000; // the jobs list reloads itself this often while a job is running
@@ -15,32 +16,32 @@ const ROLES = {
   admin: {
     name: 'Администратор',
     title: 'Администрирование',
-    lead: 'Управление всей установкой: организации, реестр домов, приборы учёта, пользователи, журнал действий, фоновые задания.',
-    sections: ['organizations', 'registry', 'meters', 'users', 'audit', 'jobs', 'schedules'],
+    lead: 'Управление всей установкой: организации, реестр домов, приборы учёта, начисления, пользователи, журнал действий, фоновые задания.',
+    sections: ['organizations', 'registry', 'meters', 'billing', 'users', 'audit', 'jobs', 'schedules'],
   },
   region_operator: {
     name: 'Оператор ЦУР',
     title: 'Региональный центр управления',
-    lead: 'Муниципальные образования, организации, реестр домов и приборы учёта региона.',
-    sections: ['municipalities', 'organizations', 'registry', 'meters', 'users', 'audit', 'jobs', 'schedules'],
+    lead: 'Муниципальные образования, организации, реестр домов, приборы учёта и начисления региона.',
+    sections: ['municipalities', 'organizations', 'registry', 'meters', 'billing', 'users', 'audit', 'jobs', 'schedules'],
   },
   municipal_operator: {
     name: 'Оператор МЦУР',
     title: 'Муниципальный центр управления',
-    lead: 'Организации, реестр домов и приборы учёта муниципального образования.',
-    sections: ['organizations', 'registry', 'meters', 'users', 'audit', 'jobs', 'schedules'],
+    lead: 'Организации, реестр домов, приборы учёта и начисления муниципального образования.',
+    sections: ['organizations', 'registry', 'meters', 'billing', 'users', 'audit', 'jobs', 'schedules'],
   },
   org_staff: {
     name: 'Сотрудник организации',
     title: 'Кабинет организации',
-    lead: 'Сведения о вашей организации, реестр её домов и приборы учёта.',
-    sections: ['registry', 'meters', 'jobs', 'schedules'],
+    lead: 'Сведения о вашей организации, реестр её домов, приборы учёта и начисления.',
+    sections: ['registry', 'meters', 'billing', 'jobs', 'schedules'],
   },
   resident: {
     name: 'Житель',
     title: 'Личный кабинет жителя',
     lead: '',
-    sections: ['myhouse', 'readings'],
+    sections: ['myhouse', 'bills', 'readings'],
   },
 };
 
@@ -65,6 +66,9 @@ const ACTIONS = {
   'job.cancel': 'Отмена фонового задания',
   'schedule.create': 'Создание расписания',
   'schedule.update': 'Изменение расписания',
+  'billing.run': 'Расчёт начислений',
+  'billing.close': 'Закрытие расчётного периода',
+  'billing.correction': 'Перерасчёт',
 };
 
 const OBJECT_TYPES = {
@@ -75,6 +79,9 @@ const OBJECT_TYPES = {
   session: 'Сеанс',
   job: 'Фоновое задание',
   schedule: 'Расписание',
+  billing_run: 'Расчёт начислений',
+  billing_period: 'Расчётный период',
+  correction: 'Перерасчёт',
 };
 
 // Job states (docs/jobs.md): how the page names them.
@@ -330,9 +337,8 @@ async function renderContext(user, host) {
     case 'resident':
       host.append(
         h('h2', { class: 'greeting', 'data-testid': 'greeting' }, `Здравствуйте, ${user.full_name || user.login}!`),
-        h('div', { class: 'card placeholder', 'data-testid': 'bills-placeholder' },
-          h('p', {}, 'Ваши счета появятся здесь'),
-          h('p', { class: 'muted' }, 'Начисления и оплата будут доступны в личном кабинете. Показания приборов учёта передаются на вкладке «Показания».')));
+        h('p', { class: 'muted home-hint', 'data-testid': 'bills-hint' },
+          'Суммы к оплате и история баланса — на вкладке «Мои счета», показания приборов учёта передаются на вкладке «Показания».'));
       return;
     default:
       break;
@@ -537,6 +543,12 @@ Object.assign(SECTIONS, registrySections({
   navigate,
   pageParam,
 }), metersSections({
+  current: (seq) => seq === state.seq,
+  sessionLost,
+  routeHref,
+  navigate,
+  pageParam,
+}), billingSections({
   current: (seq) => seq === state.seq,
   sessionLost,
   routeHref,
