@@ -65,6 +65,21 @@ static int no_norm(struct err *e, const struct run_service *s, const struct run_
                    (long long)s->id, (long long)a->id, (long long)a->house_id);
 }
 
+/* Whether a meter service applies to the account: a day or night service
+ * only where the premises has a meter of that zone; the single-rate one
+ * only where it has no zoned meter of the resource. */
+static bool zone_applies(const struct run *r, const struct run_account *a,
+                         const struct run_service *s)
+{
+    bool zoned = false, this_zone = false;
+    for (int32_t m = a->meters; m >= 0; m = r->meters[m].next)
+        if (r->meters[m].resource == s->resource && r->meters[m].zone) {
+            zoned = true;
+            this_zone |= r->meters[m].zone == s->zone;
+        }
+    return s->zone ? this_zone : !zoned;
+}
+
 /* The quantity of a meter service (docs/billing.md "the estimation chain"). */
 static int meter_line(const struct run *r, const struct run_account *a, const struct run_service *s,
                       struct bill_line *l, struct err *e)
@@ -162,7 +177,7 @@ static int charge_lines(struct run *r, const struct run_account *a, struct bill_
             if ((s->resource == RES_WASTEWATER) != (pass == 1))
                 continue;
             const struct rate_row *t = resolve(s->tariffs, s->ntariffs, a);
-            if (!t)
+            if (!t || (s->method == METHOD_METER && !zone_applies(r, a, s)))
                 continue;
             struct bill_line *l = &lines[*n];
             int rc = 0;
@@ -388,6 +403,9 @@ static int write_all(struct run *r, struct billing_run_result *out, struct err *
     sodium_bin2hex(out->digest, sizeof out->digest, bin, sizeof bin);
     if (!rc)
         rc = run_writer_finish(w, out->digest, &out->run_id, e);
+    if (!rc)
+        log_msgf(LOG_DEBUG, "billing run phase", "statements computed and written: %lld",
+                 (long long)r->naccounts);
     run_writer_free(w);
     free(lines);
     free(text);

@@ -98,6 +98,7 @@ struct run {
     /* results */
     int64_t lines, charged;
     struct arena *arena; /* the catalogue, rates, penalty inputs */
+    double phase_at;     /* monotonic seconds: when the current phase began */
 };
 
 enum resource run_resource(const char *text);

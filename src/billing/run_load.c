@@ -6,8 +6,22 @@
  * account (but for the debtors' penalties, run_load_debts). */
 #include "billing/run_impl.h"
 
+#include "base/log.h"
+
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* Logs how long the phase that just ended took (debug level). */
+static void phase(struct run *r, const char *what)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    double now = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+    if (r->phase_at > 0)
+        log_msgf(LOG_DEBUG, "billing run phase", "%s: %.3f s", what, now - r->phase_at);
+    r->phase_at = now;
+}
 
 enum resource run_resource(const char *t)
 {
@@ -404,8 +418,10 @@ static int load_meter_data(struct run *r, struct err *e)
                 prem_head[r->accounts[i].premises_id] = -1;
         rc = load_meters(r, prem_head, max_premises, meter_pos, max_meter, e);
     }
+    phase(r, "meters");
     if (!rc)
         rc = load_readings(r, meter_pos, max_meter, e);
+    phase(r, "readings");
     if (!rc)
         for (int64_t i = 0; i < r->naccounts; i++) {
             int64_t pid = r->accounts[i].premises_id;
@@ -483,6 +499,7 @@ static int load_corrections(struct run *r, struct err *e)
 
 int run_load(struct run *r, struct err *e)
 {
+    phase(r, "start");
     int rc;
     static const char tariffs_sql[] =
         "SELECT service_id, coalesce(municipality_id, 0), coalesce(house_id, 0), valid_from,"
@@ -503,11 +520,17 @@ int run_load(struct run *r, struct err *e)
         (rc = load_rates(r, norms_sql, true, e)) || (rc = load_penalty_rules(r, e)) ||
         (rc = load_accounts(r, e)))
         return rc;
+    phase(r, "catalogue and accounts");
     if (r->q->progress)
         r->q->progress(r->q->progress_arg, 0, r->naccounts);
-    if ((rc = load_previous(r, e)) || (rc = load_meter_data(r, e)) || (rc = load_payments(r, e)) ||
-        (rc = load_corrections(r, e)))
+    if ((rc = load_previous(r, e)))
         return rc;
+    phase(r, "previous statements");
+    if ((rc = load_meter_data(r, e)))
+        return rc;
+    if ((rc = load_payments(r, e)) || (rc = load_corrections(r, e)))
+        return rc;
+    phase(r, "payments and corrections");
     return 0;
 }
 

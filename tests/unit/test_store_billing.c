@@ -88,12 +88,18 @@ static const char *const setup_sql[] = {
     " (3, 1, 1, 1, 2, 2, 'individual', 'cold_water', 'C2', 5, 3, '2026-09-01', 0, 0),"
     " (4, 1, 1, 2, 5, 2, 'individual', 'cold_water', 'C5', 5, 3, '2025-01-01', 0, 0),"
     " (5, 1, 1, 2, 5, 2, 'individual', 'hot_water', 'H5', 5, 3, '2025-01-01', 0, 0)",
+    "INSERT INTO meters (id, region_id, municipality_id, house_id, premises_id, org_id, kind,"
+    " resource, zone, serial, digits, decimals, installed_on, created_at, updated_at) VALUES"
+    " (6, 1, 1, 2, 5, 2, 'individual', 'electricity', 'day', 'E5', 6, 1, '2025-01-01', 0, 0),"
+    " (7, 1, 1, 2, 5, 2, 'individual', 'electricity', 'night', 'E5', 6, 1, '2025-01-01', 0, 0)",
     "INSERT INTO readings (meter_id, region_id, municipality_id, house_id, org_id, period,"
     " value, consumption, months, channel, received_at, submitted_at, state) VALUES"
     " (1, 1, 1, 1, 2, '2026-10', 20000, 5250, 1, 'operator', 0, 0, 'accepted'),"
     " (2, 1, 1, 1, 2, '2026-09', 9000, 9000, 3, 'operator', 0, 0, 'accepted'),"
     " (4, 1, 1, 2, 2, '2026-10', 3000, 3000, 1, 'operator', 0, 0, 'accepted'),"
-    " (5, 1, 1, 2, 2, '2026-10', 2000, 2000, 1, 'operator', 0, 0, 'accepted')",
+    " (5, 1, 1, 2, 2, '2026-10', 2000, 2000, 1, 'operator', 0, 0, 'accepted'),"
+    " (6, 1, 1, 2, 2, '2026-10', 120000, 120000, 1, 'operator', 0, 0, 'accepted'),"
+    " (7, 1, 1, 2, 2, '2026-10', 60000, 60000, 1, 'operator', 0, 0, 'accepted')",
     "INSERT INTO services (id, region_id, org_id, code, name, method, unit, resource,"
     " raising_pct, sort_order, created_at) VALUES"
     " (1, 1, 1, 'maintenance', 'Содержание', 'area', 'м²', NULL, 100, 1, 0),"
@@ -103,6 +109,12 @@ static const char *const setup_sql[] = {
     " (5, 1, 1, 'wastewater', 'Водоотведение', 'meter', 'м³', 'wastewater', 100, 5, 0),"
     " (6, 1, 1, 'intercom', 'Домофон', 'fixed', 'ЛС', NULL, 100, 6, 0),"
     " (7, 1, 2, 'maintenance', 'Содержание', 'area', 'м²', NULL, 100, 1, 0)",
+    "INSERT INTO services (id, region_id, org_id, code, name, method, unit, resource, zone,"
+    " raising_pct, sort_order, created_at) VALUES"
+    " (8, 1, 1, 'electricity', 'ЭЭ', 'meter', 'кВт·ч', 'electricity', 'single', 150, 8, 0),"
+    " (9, 1, 1, 'electricity_day', 'ЭЭ день', 'meter', 'кВт·ч', 'electricity', 'day', 150, 9, 0),"
+    " (10, 1, 1, 'electricity_night', 'ЭЭ ночь', 'meter', 'кВт·ч', 'electricity', 'night', 150,"
+    " 10, 0)",
     "INSERT INTO tariffs (service_id, region_id, org_id, municipality_id, house_id, valid_from,"
     " valid_to, price, created_at) VALUES"
     " (1, 1, 1, NULL, NULL, '2026-01-01', NULL, 356712, 0),"
@@ -114,10 +126,29 @@ static const char *const setup_sql[] = {
     " (6, 1, 1, NULL, NULL, '2026-01-01', NULL, 500050, 0),"
     " (6, 1, 1, NULL, 2, '2026-01-01', NULL, 600000, 0),"
     " (6, 1, 1, NULL, NULL, '2026-11-01', NULL, 900000, 0),"
-    " (7, 1, 2, NULL, NULL, '2026-01-01', NULL, 100000, 0)",
+    " (7, 1, 2, NULL, NULL, '2026-01-01', NULL, 100000, 0),"
+    " (8, 1, 1, NULL, NULL, '2026-01-01', NULL, 74100, 0),"
+    " (9, 1, 1, NULL, NULL, '2026-01-01', NULL, 85600, 0),"
+    " (10, 1, 1, NULL, NULL, '2026-01-01', NULL, 38200, 0)",
     "INSERT INTO norms (service_id, region_id, org_id, valid_from, per_person, created_at)"
     " VALUES (3, 1, 1, '2026-01-01', 6935, 0), (4, 1, 1, '2026-01-01', 4745, 0),"
-    " (5, 1, 1, '2026-01-01', 11680, 0)",
+    " (5, 1, 1, '2026-01-01', 11680, 0), (8, 1, 1, '2026-01-01', 90000, 0),"
+    " (9, 1, 1, '2026-01-01', 60000, 0), (10, 1, 1, '2026-01-01', 30000, 0)",
+    /* A2 owes 5 000.00 ₽ for July (due 10.08) and pays it on 16.10 naming July. */
+    "INSERT INTO statements (account_id, period, org_id, region_id, municipality_id, house_id,"
+    " run_id, opening, charged, corrected, penalty, cashback, paid, closing, due_on, lines)"
+    " VALUES (2, '2026-07', 1, 1, 1, 1, 0, 0, 500000, 0, 0, 0, 0, 500000, '2026-08-10', ''),"
+    " (2, '2026-09', 1, 1, 1, 1, 0, 500000, 0, 0, 0, 0, 0, 500000, '2026-10-10', '')",
+    "INSERT INTO payments (region_id, municipality_id, org_id, account_id, ext_id, kind, paid_on,"
+    " amount, period, channel, source, created_at) VALUES"
+    " (1, 1, 1, 2, 'bank-1', 'payment', '2026-10-16', 500000, '2026-07', 'bank', 'api', 0),"
+    " (1, 1, 1, 1, 'bank-2', 'payment', '2026-11-05', 674681, NULL, 'app', 'api', 0)",
+    /* Cashback 1 % of an on-time full payment, at most 30 ₽. */
+    "INSERT INTO billing_settings (org_id, due_day, count_payment_day, cashback_bp,"
+    " cashback_cap, updated_at) VALUES (1, 10, 1, 100, 3000, 0)",
+    "INSERT INTO corrections (region_id, org_id, account_id, service_id, period, apply_period,"
+    " quantity, amount, reason, created_at) VALUES"
+    " (1, 1, 1, 1, '2026-09', '2026-11', 0, -10000, 'площадь уточнена по выписке ЕГРН', 0)",
 };
 
 static int setup(void **state)
@@ -250,16 +281,35 @@ static void test_wastewater_is_cold_plus_hot_with_the_weakest_method(void **stat
     expect(5, 5, METHOD_METER, 5000, 19250);
 }
 
+/* Electricity by zones: premises 5 has day and night registers (read), so
+ * A5 pays both zones and not the single rate; A1 has no meter, so it pays
+ * the single rate by the raised norm: 90 × 3 × 1.5 = 405 kWh × 7.41 ₽. */
+static void test_zone_services_follow_the_meter_registers(void **state)
+{
+    (void)state;
+    expect(5, 9, METHOD_METER, 120000, 102720);
+    expect(5, 10, METHOD_METER, 60000, 22920);
+    expect(1, 8, METHOD_NORM_RAISED, 405000, 300105);
+    struct arena *a = arena_new();
+    struct bill_line *l;
+    int n = lines_of(5, "2026-10", a, &l);
+    assert_null(line_of(l, n, 8));
+    n = lines_of(1, "2026-10", a, &l);
+    assert_null(line_of(l, n, 9));
+    assert_null(line_of(l, n, 10));
+    arena_free(a);
+}
+
 static void test_statement_sums_match_lines(void **state)
 {
     (void)state;
-    /* A1: 193 944 + 45 165 + 23 688 + 75 015 + 31 763 + 5 001 */
+    /* A1: 193 944 + 45 165 + 23 688 + 75 015 + 31 763 + 5 001 + 300 105 */
     assert_int_equal(
         qint("SELECT charged FROM statements WHERE account_id = $1 AND period = $2", 1, "2026-10"),
-        374576);
+        674681);
     assert_int_equal(
         qint("SELECT closing FROM statements WHERE account_id = $1 AND period = $2", 1, "2026-10"),
-        374576);
+        674681);
 }
 
 static char digest_of_last_run[65];
@@ -309,7 +359,7 @@ static void test_next_period_opens_with_the_closing_and_counts_the_streak(void *
         fail_msg("%s", e.msg);
     assert_int_equal(
         qint("SELECT opening FROM statements WHERE account_id = $1 AND period = $2", 1, "2026-11"),
-        374576);
+        674681);
     struct arena *a = arena_new();
     struct bill_line *l;
     int n = lines_of(1, "2026-11", a, &l);
@@ -324,6 +374,63 @@ static void test_next_period_opens_with_the_closing_and_counts_the_streak(void *
     assert_int_equal(cold->quantity, 20805);
     assert_int_equal(cold->a, 1);
     arena_free(a);
+}
+
+/* ЖК 155 ч. 14: July's 5 000.00 ₽ was due 10.08; October's days 1–16 are
+ * days 52–67 of delay (past the 30-day grace, before day 90), the payment
+ * day counting: 16 × 5 000.00 × 16.5 % / 300 = 44.00 ₽ at the key rate of
+ * 27.10.2025 in force on 16.10.2026. */
+static void test_penalty_on_an_old_debt_counts_the_days_until_payment(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct bill_line *l;
+    int n = lines_of(2, "2026-10", a, &l);
+    const struct bill_line *p = NULL;
+    for (int i = 0; i < n; i++)
+        if (l[i].kind == LINE_PENALTY)
+            p = &l[i];
+    assert_non_null(p);
+    assert_int_equal(p->amount, 4400);
+    assert_int_equal(p->b, 16);   /* days at 1/300 */
+    assert_int_equal(p->c, 0);    /* none at 1/130 */
+    assert_int_equal(p->d, 1650); /* 16.5 % */
+    arena_free(a);
+    assert_int_equal(
+        qint("SELECT paid FROM statements WHERE account_id = $1 AND period = $2", 2, "2026-10"),
+        500000);
+}
+
+/* The October document (6 746.81 ₽) paid in full on 05.11, before its due
+ * date 10.11: 1 % is 67.47 ₽, capped at 30.00 ₽, credited on November's. A
+ * correction of September booked for November shows there with its reason. */
+static void test_cashback_and_correction_on_the_next_document(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct bill_line *l;
+    int n = lines_of(1, "2026-11", a, &l);
+    const struct bill_line *b = NULL, *r = NULL;
+    for (int i = 0; i < n; i++) {
+        if (l[i].kind == LINE_CASHBACK)
+            b = &l[i];
+        if (l[i].kind == LINE_CORRECTION)
+            r = &l[i];
+    }
+    assert_non_null(b);
+    assert_int_equal(b->amount, -3000);
+    assert_non_null(r);
+    assert_int_equal(r->amount, -10000);
+    assert_int_equal(r->service_id, 1);
+    arena_free(a);
+    assert_int_equal(qint("SELECT amount FROM cashback WHERE account_id = $1 AND bill_period = $2",
+                          1, "2026-10"),
+                     3000);
+    /* closing = opening + charged + corrected + penalty − cashback − paid */
+    assert_int_equal(qint("SELECT opening + charged + corrected + penalty - cashback - paid"
+                          " - closing FROM statements WHERE account_id = $1 AND period = $2",
+                          1, "2026-11"),
+                     0);
 }
 
 static void test_closed_period_is_refused(void **state)
@@ -356,10 +463,13 @@ int main(void)
         cmocka_unit_test(test_house_tariff_wins_and_a_later_tariff_waits_for_its_month),
         cmocka_unit_test(test_estimation_chain_reading_average_norm_raised_norm),
         cmocka_unit_test(test_wastewater_is_cold_plus_hot_with_the_weakest_method),
+        cmocka_unit_test(test_zone_services_follow_the_meter_registers),
         cmocka_unit_test(test_statement_sums_match_lines),
         cmocka_unit_test(test_rerun_writes_the_same_statements),
         cmocka_unit_test(test_failed_run_leaves_the_previous_statements),
         cmocka_unit_test(test_next_period_opens_with_the_closing_and_counts_the_streak),
+        cmocka_unit_test(test_penalty_on_an_old_debt_counts_the_days_until_payment),
+        cmocka_unit_test(test_cashback_and_correction_on_the_next_document),
         cmocka_unit_test(test_closed_period_is_refused),
         cmocka_unit_test(test_another_organizations_staff_cannot_run_it),
     };

@@ -9,6 +9,13 @@
 -- (54.37 m² = 54370, 3 residents = 3000, 4.250 m³ = 4250); rates in basis
 -- points (21 % = 2100); periods TEXT 'YYYY-MM'; dates TEXT 'YYYY-MM-DD'.
 
+-- The billing run reads a period's accepted readings (and the months before,
+-- for averages) of a municipality from the index alone: readings_scope now
+-- carries the columns it needs.
+DROP INDEX readings_scope;
+CREATE INDEX readings_scope ON readings (region_id, municipality_id, period, state, meter_id,
+                                         consumption, months);
+
 -- A service an organization (its supplier) charges for, and how.
 CREATE TABLE services (
     id {{ID}},
@@ -140,8 +147,10 @@ CREATE TABLE statements (
     lines TEXT NOT NULL,
     PRIMARY KEY (account_id, period)
 );
+-- Read by organization and period (the run, its page) and by account (the
+-- ledger: the primary key). Every index is paid for on each of a region's
+-- millions of statements a month, so there is no third one.
 CREATE INDEX statements_org ON statements (org_id, period);
-CREATE INDEX statements_scope ON statements (region_id, municipality_id, period);
 
 -- A recalculation of a past period, shown as its own line in apply_period.
 CREATE TABLE corrections (
