@@ -511,7 +511,7 @@ export function billingSections(app) {
         orgControl.textContent = orgLabel(fixedOrg);
         return;
       }
-      orgControl.replaceChildren(
+      fill(orgControl,
         h('option', { value: '' }, '— выберите организацию —'),
         [...orgs.values()].map((o) => h('option', { value: o.id, selected: o.id === sel.orgId }, o.short_name || o.name)));
     }

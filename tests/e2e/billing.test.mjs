@@ -172,7 +172,7 @@ async function billThrough(orgId, period) {
 before(async () => {
   server = await startServer();
   client = api(server.url);
-  for (const who of ['admin', 'rso1', 'resident1']) tok[who] = await client.login(who);
+  for (const who of ['admin', 'region', 'rso1', 'resident1']) tok[who] = await client.login(who);
   browser = await launchBrowser();
   if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
 
@@ -295,11 +295,42 @@ test('«Начисления»: «Рассчитать» runs the current month 
   }
 });
 
+test('admin chooses the organization on «Начисления» and sees its run of a period; the regional operator reads ' +
+  'the runs without «Рассчитать» and «Закрыть период»', { timeout: 90000 }, async () => {
+  const { org, p1 } = d;
+  const run = (await apiGet('admin', `/api/v1/billing/runs?org_id=${org.id}&period=${p1}`)).items[0];
+  assert.ok(run, 'the run of the previous month (setup)');
+  for (const who of ['admin', 'region']) {
+    const s = await openPage();
+    const { page } = s;
+    try {
+      await login(page, who);
+      await testid(page, 'tab-billing').click();
+      await testid(page, 'run-summary-empty').waitFor();
+      assert.match(await textOf(testid(page, 'run-summary-empty')), /Выберите организацию/);
+      assert.equal(await testid(page, 'billing-run').count(), who === 'admin' ? 1 : 0, 'billing.write only');
+      assert.equal(await testid(page, 'billing-close').count(), who === 'admin' ? 1 : 0);
+      await testid(page, 'billing-period').fill(p1);
+      await testid(page, 'billing-org').selectOption(String(org.id));
+      await page.locator(`[data-testid="run-summary"] > [data-run-id="${run.id}"]`).waitFor();
+      assert.equal(await textOf(testid(page, 'run-charged-value')), `${decimal(run.charged)}${NBSP}₽`);
+      assert.match(page.url(), new RegExp(`#/billing\\?org_id=${org.id}&period=${p1}`), 'the choice is in the address');
+      // the history lists the runs of the chosen organization only, with its name
+      await testid(page, `run-row-${run.id}`).waitFor();
+      const names = new Set((await page.locator('[data-testid="runs-table"] tbody tr td:nth-child(2)').allTextContents()).map((t) => t.trim()));
+      assert.deepEqual([...names], [run.org_name]);
+    } finally {
+      await s.finish();
+    }
+  }
+});
+
 test('account card: from the premises panel of the house card, the statements by period and a statement\'s ' +
   'lines with the method in words; a correction refused at its field, then added', { timeout: 90000 }, async () => {
   const { account, p, p1 } = d;
   const statements = await apiGet('rso1', `/api/v1/accounts/${account.id}/statements`);
   assert.ok(statements.total >= 3, 'three billed periods');
+  const correctionsBefore = (await apiGet('rso1', `/api/v1/accounts/${account.id}/corrections`)).total;
   const s = await openPage({ expected: [404, 422] });
   const { page } = s;
   try {
@@ -346,7 +377,7 @@ test('account card: from the premises panel of the house card, the statements by
     await testid(page, 'correction-submit').click();
     await testid(page, 'correction-added').waitFor();
     const corrections = await apiGet('rso1', `/api/v1/accounts/${account.id}/corrections`);
-    assert.equal(corrections.total, 1);
+    assert.equal(corrections.total, correctionsBefore + 1, 'one correction added (the refused one added nothing)');
     const k = corrections.items[0];
     assert.deepEqual([k.period, k.apply_period, k.amount], [p1, p, '-150.00']);
     const row = testid(page, `correction-${k.id}`);
