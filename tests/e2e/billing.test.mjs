@@ -108,10 +108,34 @@ function plannedCatalog(p2, p) {
 
 const NAMES = { maintenance: 'Содержание и текущий ремонт', cold_water: 'Холодное водоснабжение', hot_water: 'Горячее водоснабжение' };
 
-/** Gives rso1's organization its services; returns {catalog: 'demo' | 'api' | 'sql'}. */
+/** "35.6712" → 356712 (hundredths of a kopeck) and back. */
+const scaled = (v, places) => {
+  const [w, f = ''] = v.split('.');
+  return Number(w) * 10 ** places + Number(f.padEnd(places, '0'));
+};
+const unscaled = (n, places) => `${Math.floor(n / 10 ** places)}.${String(n % 10 ** places).padStart(places, '0')}`;
+
+/**
+ * Gives rso1's organization its services. Returns how ('demo': the demo's own catalogue, 'api',
+ * 'sql') and the code of the service whose price changes in the current period by more than
+ * the 10 % a run flags (null if the demo's catalogue left no way to change one).
+ */
 async function ensureCatalog(org, p2, p) {
   const have = await client.get(`/api/v1/services?org_id=${org.id}`, { token: tok.admin });
-  if (have.status === 200 && have.body.total > 0) return 'demo';
+  if (have.status === 200 && have.body.total > 0) {
+    // The demo's catalogue: double the price, from this month, of a service priced for the
+    // whole organization only (a house's or municipality's own tariff would keep its price).
+    for (const service of have.body.items) {
+      const tariffs = (await apiGet('admin', `/api/v1/services/${service.id}/tariffs?per_page=500`)).items;
+      if (!tariffs.length || tariffs.some((t) => t.scope !== 'organization')) continue;
+      const current = tariffs.reduce((a, t) => (t.valid_from > a.valid_from ? t : a));
+      if (current.valid_from >= `${p}-01`) continue;
+      const r = await client.post(`/api/v1/services/${service.id}/tariffs`, { token: tok.rso1,
+        body: { valid_from: `${p}-01`, price: unscaled(scaled(current.price, 4) * 2, 4) } });
+      if (r.status === 201) return { catalog: 'demo', changed: service.code };
+    }
+    return { catalog: 'demo', changed: null };
+  }
   const planned = plannedCatalog(p2, p);
   if (have.status === 200) {
     for (const s of planned) {
@@ -126,16 +150,12 @@ async function ensureCatalog(org, p2, p) {
         assert.equal(n.status, 201, `norm of ${s.code}: ${n.text}`);
       }
     }
-    return 'api';
+    return { catalog: 'api', changed: 'maintenance' };
   }
   assert.equal(have.status, 404, `GET /services: ${have.text}`);
   // The catalogue's routes are not in this server yet: the same rows, written directly
   // (migration 0006: prices in hundredths of a kopeck, norms in thousandths of the unit).
   const now = Math.floor(Date.now() / 1000);
-  const scaled = (v, places) => {
-    const [w, f = ''] = v.split('.');
-    return String(Number(w) * 10 ** places + Number(f.padEnd(places, '0')));
-  };
   planned.forEach((s, i) => {
     const id = sql(`INSERT INTO services (region_id, org_id, code, name, method, unit, resource, zone, raising_pct, sort_order, archived, created_at)
       VALUES (${org.region_id}, ${org.id}, '${s.code}', '${NAMES[s.code]}', '${s.method}', '${s.unit}', ${s.resource ? `'${s.resource}'` : 'NULL'},
@@ -149,7 +169,7 @@ async function ensureCatalog(org, p2, p) {
         VALUES (${id}, ${org.region_id}, ${org.id}, '${p2}-01', ${scaled(s.norm, 3)}, ${now})`);
     }
   });
-  return 'sql';
+  return { catalog: 'sql', changed: 'maintenance' };
 }
 
 /** Starts the run of a period through the API and waits for its job; false if the period is closed. */
@@ -184,9 +204,9 @@ before(async () => {
   const accounts = (await apiGet('resident1', '/api/v1/accounts')).items;
   const account = accounts.find((a) => a.org_id === orgId);
   assert.ok(account, 'docs/demo.md: resident1 has an account of the РСО of municipality 1');
-  const catalog = await ensureCatalog(org, p2, p);
+  const { catalog, changed } = await ensureCatalog(org, p2, p);
   for (const period of [p2, p1]) await billThrough(orgId, period);
-  d = { org, p, p1, p2, account, accounts, catalog };
+  d = { org, p, p1, p2, account, accounts, catalog, changed };
 });
 
 after(async () => {
@@ -252,11 +272,14 @@ test('«Начисления»: «Рассчитать» runs the current month 
         assert.ok(cells[6].startsWith(`${/^-/.test(x.change_percent) || /^0\.00$/.test(x.change_percent) ? '' : '+'}${decimal(x.change_percent)}${NBSP}%`), cells[6]);
       }
     }
-    if (d.catalog !== 'demo') {
-      const maintenance = run.services.find((x) => x.code === 'maintenance');
-      assert.equal(maintenance.change_percent, '-20.00', 'the tariff was lowered by 20 %');
-      assert.equal(maintenance.deviates, true);
-      assert.match(await textOf(testid(page, 'deviation-note')), /Содержание и текущий ремонт/);
+    if (d.changed) {
+      // The service whose price changed this month deviates (the test's own catalogue lowers
+      // maintenance by 20 %: a negative change keeps its sign).
+      const changed = run.services.find((x) => x.code === d.changed);
+      if (d.catalog !== 'demo') assert.equal(changed.change_percent, '-20.00', 'the tariff was lowered by 20 %');
+      assert.equal(changed.deviates, true, `${d.changed} deviates`);
+      assert.equal(await testid(page, `run-service-${changed.service_id}`).getAttribute('data-deviates'), 'true');
+      assert.ok((await textOf(testid(page, 'deviation-note'))).includes(changed.name));
     }
     await testid(page, `run-row-${run.id}`).waitFor();
     assert.equal(await testid(page, `run-row-${run.id}`).getAttribute('data-state'), 'done');
