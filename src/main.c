@@ -17,7 +17,7 @@ static const struct {
     {"worker", cmd_worker, "run background job workers and the scheduler"},
     {"job", cmd_job, "background jobs: add | list | retry | cancel"},
     {"schedule", cmd_schedule, "schedules: add | list | tick"},
-    {"import", cmd_import, "import files: houses | premises | readings"},
+    {"import", cmd_import, "import files: houses | premises | readings | payments"},
     {"bill", cmd_bill, "billing: run | close a period of an organization"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -400,7 +400,7 @@ static int load_meter_data(struct run *r, struct err *e)
         return rc;
     int32_t *prem_head = malloc(sizeof *prem_head * (size_t)(max_premises + 1));
     int32_t *meter_pos = malloc(sizeof *meter_pos * (size_t)(max_meter + 1));
-    int64_t nmeters;
+    int64_t nmeters = 0;
     r->meters = NULL;
     if (!prem_head || !meter_pos)
         rc = err_set(e, ERR_NOMEM, "out of memory");
@@ -434,29 +434,36 @@ static int load_meter_data(struct run *r, struct err *e)
     return rc;
 }
 
+static int add_paid(void *arg, const struct pay_sums *x)
+{
+    struct run *r = arg;
+    struct run_account *a = account_by_id(r, x->account_id);
+    if (a)
+        a->paid = x->net;
+    return 0;
+}
+
+static int add_paid_by_due(void *arg, const struct pay_sums *x)
+{
+    struct run *r = arg;
+    struct run_account *a = account_by_id(r, x->account_id);
+    if (a)
+        a->paid_by_due = x->net;
+    return 0;
+}
+
+/* The period's net payments per account, and of them those dated by the
+ * previous document's due date (cashback). */
 static int load_payments(struct run *r, struct err *e)
 {
-    struct store_val p[] = {SV_I(r->q->org_id), SV_S(r->first_day), SV_S(r->last_day)};
-    struct store_rows *rows;
-    int rc = store_query(r->c,
-                         "SELECT account_id, kind, paid_on, amount FROM payments"
-                         " WHERE org_id = $1 AND paid_on >= $2 AND paid_on <= $3",
-                         p, 3, &rows, e);
-    if (rc)
-        return rc;
-    while (store_next(rows)) {
-        struct run_account *a = account_by_id(r, store_int(rows, 0));
-        if (!a)
-            continue;
-        int64_t amount = store_int(rows, 3);
-        if (strcmp(store_text(rows, 1), "payment") != 0)
-            amount = -amount;
-        a->paid += amount;
-        if (day_of(store_text(rows, 2)) <= r->prev_due)
-            a->paid_by_due += amount;
-    }
-    store_rows_free(rows);
-    return 0;
+    static const struct store_scope system = {.kind = SCOPE_SYSTEM};
+    char prev_due[DATE_STR_SIZE];
+    date_format(date_civil_from_days(r->prev_due), prev_due);
+    int rc = pay_org_sums(r->c, &system, r->q->org_id, r->first_day, r->last_day, add_paid, r, e);
+    if (!rc && r->cashback_bp)
+        rc = pay_org_sums(r->c, &system, r->q->org_id, r->first_day, prev_due, add_paid_by_due, r,
+                          e);
+    return rc;
 }
 
 static int load_corrections(struct run *r, struct err *e)

@@ -82,7 +82,8 @@ int cli_parse_time(const char *s, int64_t *out);
 int cmd_worker(int argc, char **argv);
 int cmd_job(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
-/* `upravdom import houses|premises FILE`: the registry's files (cmd_import.c). */
+/* `upravdom import houses|premises|readings|payments FILE`: the registry's
+ * files, meter readings, bank registries of payments (cmd_import.c). */
 int cmd_import(int argc, char **argv);
 
 #endif

@@ -1,12 +1,15 @@
 /* cmd_import.c — `upravdom import houses FILE`, `upravdom import premises
- * FILE` (the registry's files, docs/registry.md "Files") and `upravdom
+ * FILE` (the registry's files, docs/registry.md "Files"), `upravdom
  * import readings FILE` (a supplier's file of meter readings,
- * docs/meters.md): loaded in one transaction, as the installation, with an
- * audit entry. A file with errors changes nothing: every error is printed as
- * FILE:LINE:COLUMN: message and the exit code is 2. */
+ * docs/meters.md) and `upravdom import payments FILE --org ID` (a bank
+ * registry of payments, docs/payments.md): loaded in one transaction, as the
+ * installation, with an audit entry. A file with errors changes nothing:
+ * every error is printed as FILE:LINE:COLUMN: message and the exit code is 2. */
 #include "cli/cli.h"
 
 #include "audit/audit.h"
+#include "base/money.h"
+#include "billing/billing.h"
 #include "meters/meters.h"
 #include "registry/import.h"
 
@@ -293,9 +296,111 @@ static int import_readings(int argc, char **argv)
     return rc;
 }
 
+/* ---- payments (docs/payments.md "Bank registry") ---- */
+
+static void print_payment_errors(const char *file, const struct pay_import_result *r)
+{
+    for (int i = 0; i < r->nerrors; i++)
+        fprintf(stderr, "%s:%ld:%d: %s\n", file, r->errors[i].line, r->errors[i].col,
+                r->errors[i].msg);
+    if (r->error_count > r->nerrors)
+        fprintf(stderr, "%s: … and %lld more errors\n", file,
+                (long long)(r->error_count - r->nerrors));
+}
+
+/* Applies the registry in conn's transaction and commits with the audit entry. */
+static int apply_payments(struct cli *c, struct store_conn *conn, const char *file, long org,
+                          struct arena *a)
+{
+    static const struct store_scope system = {.kind = SCOPE_SYSTEM};
+    struct err e = {0};
+    struct pay_import_result res = {0};
+    struct pay_import_opts o = {.path = file,
+                                .org_id = org,
+                                .scope = &system,
+                                .progress = isatty(STDERR_FILENO) ? show_progress : NULL,
+                                .progress_ctx = (void *)"import payments"};
+    int rc = store_begin(conn, &e);
+    if (rc == 0)
+        rc = pay_import_run(conn, &o, a, &res, &e);
+    if (o.progress)
+        fprintf(stderr, "\r\033[K");
+    if (rc == 0) {
+        json_t *detail =
+            json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "file", file, "org_id",
+                      (json_int_t)org, "rows", (json_int_t)res.rows, "added", (json_int_t)res.added,
+                      "present", (json_int_t)res.present, "paid", (json_int_t)res.paid, "refunded",
+                      (json_int_t)res.refunded, "reversed", (json_int_t)res.reversed);
+        struct audit_object obj = {"payments_import", 0, 0, 0, org};
+        rc = audit_write(conn, &cli_actor, "payments.import", &obj, detail, &e);
+        json_decref(detail);
+        if (rc == 0)
+            rc = store_commit(conn, &e);
+        if (rc)
+            return cli_run_error(c, &e);
+        char paid[MONEY_FMT_SIZE], refunded[MONEY_FMT_SIZE], reversed[MONEY_FMT_SIZE];
+        money_format(paid, sizeof paid, res.paid);
+        money_format(refunded, sizeof refunded, res.refunded);
+        money_format(reversed, sizeof reversed, res.reversed);
+        printf("import payments: %s (%s, separator '%c'): %lld rows, %lld new, %lld already "
+               "present; new: paid %s, refunded %s, reversed %s\n",
+               file, res.encoding ? res.encoding : "?", res.separator ? res.separator : ';',
+               (long long)res.rows, (long long)res.added, (long long)res.present, paid, refunded,
+               reversed);
+        return EXIT_OK;
+    }
+    store_rollback(conn);
+    if (rc == ERR_INVALID && res.error_count) {
+        print_payment_errors(file, &res);
+        cli_error(c, "%s: %lld error(s); nothing was changed", file, (long long)res.error_count);
+        return EXIT_USAGE;
+    }
+    if (rc == ERR_NOTFOUND && strcmp(e.field, "org_id") == 0) {
+        cli_error(c, "--org: %s", e.msg);
+        return EXIT_NOTFOUND;
+    }
+    if (rc == ERR_IO || rc == ERR_INVALID) {
+        cli_error(c, "%s", e.msg);
+        return EXIT_USAGE;
+    }
+    return cli_run_error(c, &e);
+}
+
+static int import_payments(int argc, char **argv)
+{
+    struct cli c;
+    long org = 0;
+    const struct flag flags[] = {
+        {"org", FLAG_INT, &org, "the organization whose accounts the registry pays (required)"},
+        {NULL}};
+    int extra;
+    const char *file = take_file(&argc, argv, &extra);
+    int rc = cli_setup(&c, "import payments", "import payments FILE --org ID", flags, argc, argv);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (!file || extra) {
+        cli_error(&c, extra ? "one FILE expected" : "FILE is required (see --help)");
+        return EXIT_USAGE;
+    }
+    if (org <= 0) {
+        cli_error(&c, "--org: the organization's id is required");
+        return EXIT_USAGE;
+    }
+    struct store *s;
+    struct store_conn *conn;
+    if ((rc = cli_open_conn(&c, &s, &conn)))
+        return rc;
+    struct arena *a = arena_new();
+    rc = a ? apply_payments(&c, conn, file, org, a) : EXIT_FAIL;
+    arena_free(a);
+    cli_close_conn(s, conn);
+    return rc;
+}
+
 int cmd_import(int argc, char **argv)
 {
-    static const char *const subs[] = {"houses", "premises", "readings", NULL};
-    static int (*const fns[])(int, char **) = {import_houses, import_premises, import_readings};
+    static const char *const subs[] = {"houses", "premises", "readings", "payments", NULL};
+    static int (*const fns[])(int, char **) = {import_houses, import_premises, import_readings,
+                                               import_payments};
     return cli_subcommand("import", argc, argv, subs, fns);
 }

@@ -1,7 +1,9 @@
-/* api_imports.c — uploading registry files (docs/registry.md, "Files"): the
- * request body is the CSV file. The import runs in the request's
- * transaction with the caller's scope: a bad file changes nothing and
- * answers 422 with every error as {field: "LINE:COL", message}. */
+/* api_imports.c — uploading registry files (docs/registry.md, "Files") and
+ * files of readings (docs/meters.md); the bank registry of payments is in
+ * api_payments.c with the helpers here (http.h). The request body is the CSV
+ * file. The import runs in the request's transaction with the caller's
+ * scope: a bad file changes nothing and answers 422 with every error as
+ * {field: "LINE:COL", message}. */
 #include "http/http.h"
 
 #include "base/date.h"
@@ -13,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The body in a private temporary file (the reader needs a regular file). */
-static int body_to_file(struct http_req *r, char path[64], struct err *e)
+/* The body in a private temporary file (http.h). */
+int http_upload_to_file(struct http_req *r, char path[64], struct err *e)
 {
     snprintf(path, 64, "/tmp/upravdom-upload-XXXXXX");
     int fd = mkstemp(path);
@@ -53,9 +55,8 @@ static json_t *json_result(const struct reg_import_result *res)
         (json_int_t)res->error_count, "errors", errors);
 }
 
-/* Adds a file's error at line:column as the field "LINE:COLUMN". Field names
- * are unique per problem list: the first message of a position is kept. */
-static void file_error_at(struct field_errors *fe, long line, int col, const char *msg)
+/* A file's error as the field "LINE:COLUMN" (http.h). */
+void http_file_error_at(struct field_errors *fe, long line, int col, const char *msg)
 {
     char at[32];
     snprintf(at, sizeof at, "%ld:%d", line, col);
@@ -68,7 +69,7 @@ static int file_errors(struct http_req *r, const struct reg_import_result *res)
 {
     struct field_errors fe = {0};
     for (int i = 0; i < res->nerrors && fe.n < FIELD_ERRORS_MAX; i++)
-        file_error_at(&fe, res->errors[i].line, res->errors[i].col, res->errors[i].msg);
+        http_file_error_at(&fe, res->errors[i].line, res->errors[i].col, res->errors[i].msg);
     if (!fe.n)
         fe_add(&fe, "file", "файл не прочитан");
     return http_validation(r, &fe);
@@ -98,7 +99,7 @@ static int import_upload(struct http_req *r, enum reg_import_kind kind)
     struct err e = {0};
     if (!c)
         return 0;
-    if (body_to_file(r, path, &e))
+    if (http_upload_to_file(r, path, &e))
         return http_error(r, &e);
     struct reg_import_result res = {0};
     struct reg_import_opts o = {.kind = kind,
@@ -156,7 +157,7 @@ static int readings_file_errors(struct http_req *r, const struct meter_import_re
 {
     struct field_errors fe = {0};
     for (int i = 0; i < res->nerrors && fe.n < FIELD_ERRORS_MAX; i++)
-        file_error_at(&fe, res->errors[i].line, res->errors[i].col, res->errors[i].msg);
+        http_file_error_at(&fe, res->errors[i].line, res->errors[i].col, res->errors[i].msg);
     if (!fe.n)
         fe_add(&fe, "file", "файл не прочитан");
     return http_validation_with(r, &fe,
@@ -178,7 +179,7 @@ int api_imports_readings(struct http_req *r)
     struct err e = {0};
     if (!c)
         return 0;
-    if (body_to_file(r, path, &e))
+    if (http_upload_to_file(r, path, &e))
         return http_error(r, &e);
     struct meter_import_result res = {0};
     struct meter_import_opts o = {.path = path,

@@ -144,6 +144,13 @@ json_t *http_percent(int64_t num, int64_t den);
 /* ISO 8601 UTC text of a Unix time, in the request's arena. */
 const char *http_time(struct http_req *r, int64_t t);
 
+/* Uploaded files (api_imports.c). The body in a private temporary file
+ * (the CSV reader needs a regular file); the caller unlinks path. */
+int http_upload_to_file(struct http_req *r, char path[64], struct err *e);
+/* Adds a file's error at line:column as the field "LINE:COLUMN". Field names
+ * are unique per problem list: the first message of a position is kept. */
+void http_file_error_at(struct field_errors *fe, long line, int col, const char *msg);
+
 /* Handlers, one file per area. */
 int api_healthz(struct http_req *r);
 int api_metrics(struct http_req *r);
@@ -200,6 +207,10 @@ int api_imports_readings(struct http_req *r);
 int api_meters_overview(struct http_req *r);
 int api_meters_export(struct http_req *r);
 int api_meter_rejections(struct http_req *r);
+int api_payments_list(struct http_req *r);
+int api_payments_create(struct http_req *r);
+int api_payments_get(struct http_req *r);
+int api_imports_payments(struct http_req *r);
 
 /* JSON of directory objects (api_directory.c). */
 json_t *json_user(struct http_req *r, const struct user *u);

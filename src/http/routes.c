@@ -68,5 +68,9 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/accounts/{id}/statement", RIGHT_BILLING_READ, api_account_statement},
     {"GET", "/api/v1/accounts/{id}/corrections", RIGHT_BILLING_READ, api_account_corrections},
     {"POST", "/api/v1/corrections", RIGHT_BILLING_WRITE, api_corrections_create},
+    {"GET", "/api/v1/payments", RIGHT_BILLING_READ, api_payments_list},
+    {"POST", "/api/v1/payments", RIGHT_PAYMENTS_WRITE, api_payments_create},
+    {"GET", "/api/v1/payments/{id}", RIGHT_BILLING_READ, api_payments_get},
+    {"POST", "/api/v1/imports/payments", RIGHT_PAYMENTS_WRITE, api_imports_payments},
     {NULL, NULL, RIGHT_NONE, NULL},
 };

@@ -186,6 +186,11 @@ test('every route in the docs/api.md Routes table is served (not 404/405)', asyn
     serial: 'routes-check', digits: 6, installed_on: '2025-01-01' } });
   assert.equal(meter.status, 201, meter.text);
   ids.meters = meter.body.id;
+  const account = (await c.get('/api/v1/accounts?per_page=1', { token: admin })).body.items[0];
+  const payment = await c.post('/api/v1/payments', { token: admin, body: {
+    account_id: account.id, ext_id: 'routes-check', paid_on: account.opened_on, amount: '1.00' } });
+  assert.equal(payment.status, 201, payment.text);
+  ids.payments = payment.body.id;
   for (const { method, path } of ROUTES) {
     if (path === '/api/v1/auth/logout') continue; // would end the admin session
     const p = path.replace(/^\/api\/v1\/(\w+)\/\{id\}/, (_, res) => `/api/v1/${res}/${ids[res]}`);
