@@ -1257,7 +1257,7 @@ export function billingSections(app) {
           ['Сумма, ₽', (p) => `${p.kind === 'payment' ? '' : '−'}${formatDecimal(p.amount)}`, 'num nowrap'],
           ['За период', (p) => (p.period ? periodName(p.period) : 'погашение долга'), 'nowrap'],
           ['Канал', (p) => CHANNELS[p.channel] || text(p.channel)],
-          ['Идентификатор платежа', (p) => text(p.ext_id), 'muted-cell'],
+          ['Идентификатор платежа', (p) => h('span', { class: 'muted-cell' }, text(p.ext_id))],
         ], list.items, { testid: 'payments-table', row: (p) => ({ 'data-testid': `payment-${p.id}`, 'data-kind': p.kind }) }),
         list.total > list.items.length ? h('p', { class: 'muted' }, `Показаны последние ${list.items.length} из ${list.total}`) : null]
         : h('p', { class: 'muted', 'data-testid': 'payments-empty' }, 'Платежей не было'));

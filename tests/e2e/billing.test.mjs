@@ -205,8 +205,15 @@ before(async () => {
   const account = accounts.find((a) => a.org_id === orgId);
   assert.ok(account, 'docs/demo.md: resident1 has an account of the РСО of municipality 1');
   const { catalog, changed } = await ensureCatalog(org, p2, p);
+  // A payment in the previous month, when the server has the payments module: the card lists
+  // it and that month's statement counts it.
+  const paid = await client.post('/api/v1/payments', { token: tok.rso1, body: {
+    account_id: account.id, ext_id: `e2e-${process.pid}-${Date.now()}`, paid_on: `${p1}-15`, amount: '1000.00',
+    period: p2, channel: 'bank' } });
+  assert.ok([201, 404].includes(paid.status), `POST /payments: ${paid.text}`);
+  const payment = paid.status === 201 ? paid.body : null;
   for (const period of [p2, p1]) await billThrough(orgId, period);
-  d = { org, p, p1, p2, account, accounts, catalog, changed };
+  d = { org, p, p1, p2, account, accounts, catalog, changed, payment };
 });
 
 after(async () => {
@@ -407,8 +414,20 @@ test('account card: from the premises panel of the house card, the statements by
     await row.waitFor();
     assert.match(await textOf(row), /-150,00/);
 
-    // Payments: their table, or the note that the module is not connected yet.
-    await page.locator('[data-testid="payments-pending"], [data-testid="payments-table"], [data-testid="payments-empty"]').first().waitFor();
+    // Payments: the one booked in the setup, or the note that the module is not connected yet.
+    if (d.payment) {
+      const row = testid(page, `payment-${d.payment.id}`);
+      await row.waitFor();
+      const cells = (await row.locator('td').allTextContents()).map((t) => t.trim());
+      assert.deepEqual(cells.slice(0, 5), [`15.${p1.slice(5)}.${p1.slice(0, 4)}`, 'Оплата', `1${NBSP}000,00`, periodName(d.p2), 'банк']);
+      const st = await apiGet('rso1', `/api/v1/accounts/${account.id}/statement?period=${p1}`);
+      assert.equal(st.paid, '1000.00', 'the run of the month counted the payment');
+      await testid(page, `statement-open-${p1}`).click();
+      await page.locator(`[data-testid="account-document"][data-period="${p1}"]`).waitFor();
+      assert.equal(await textOf(testid(page, 'document-totals-paid')), `1${NBSP}000,00${NBSP}₽`);
+    } else {
+      await testid(page, 'payments-pending').waitFor();
+    }
     await shot(page, 'account-correction');
   } finally {
     await s.finish();
