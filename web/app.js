@@ -8,6 +8,7 @@ import {
 import { registrySections } from './registry.js';
 import { metersSections } from './meters.js';
 import { tariffsSections } from './tariffs.js';
+import { billingSections } from './billing.js';
 
 const PER_PAGE = 20;
 const REFRESH_MS = 3000; // the jobs list reloads itself this often while a job is running
@@ -16,32 +17,32 @@ const ROLES = {
   admin: {
     name: 'Администратор',
     title: 'Администрирование',
-    lead: 'Управление всей установкой: организации, реестр домов, приборы учёта, пользователи, журнал действий, фоновые задания.',
-    sections: ['organizations', 'registry', 'meters', 'tariffs', 'users', 'audit', 'jobs', 'schedules'],
+    lead: 'Управление всей установкой: организации, реестр домов, приборы учёта, тарифы и начисления, пользователи, журнал действий, фоновые задания.',
+    sections: ['organizations', 'registry', 'meters', 'tariffs', 'billing', 'users', 'audit', 'jobs', 'schedules'],
   },
   region_operator: {
     name: 'Оператор ЦУР',
     title: 'Региональный центр управления',
-    lead: 'Муниципальные образования, организации, реестр домов и приборы учёта региона.',
-    sections: ['municipalities', 'organizations', 'registry', 'meters', 'tariffs', 'users', 'audit', 'jobs', 'schedules'],
+    lead: 'Муниципальные образования, организации, реестр домов, приборы учёта, тарифы и начисления региона.',
+    sections: ['municipalities', 'organizations', 'registry', 'meters', 'tariffs', 'billing', 'users', 'audit', 'jobs', 'schedules'],
   },
   municipal_operator: {
     name: 'Оператор МЦУР',
     title: 'Муниципальный центр управления',
-    lead: 'Организации, реестр домов и приборы учёта муниципального образования.',
-    sections: ['organizations', 'registry', 'meters', 'tariffs', 'users', 'audit', 'jobs', 'schedules'],
+    lead: 'Организации, реестр домов, приборы учёта, тарифы и начисления муниципального образования.',
+    sections: ['organizations', 'registry', 'meters', 'tariffs', 'billing', 'users', 'audit', 'jobs', 'schedules'],
   },
   org_staff: {
     name: 'Сотрудник организации',
     title: 'Кабинет организации',
-    lead: 'Сведения о вашей организации, реестр её домов и приборы учёта.',
-    sections: ['registry', 'meters', 'tariffs', 'jobs', 'schedules'],
+    lead: 'Сведения о вашей организации, реестр её домов, приборы учёта, тарифы и начисления.',
+    sections: ['registry', 'meters', 'tariffs', 'billing', 'jobs', 'schedules'],
   },
   resident: {
     name: 'Житель',
     title: 'Личный кабинет жителя',
     lead: '',
-    sections: ['myhouse', 'readings'],
+    sections: ['myhouse', 'bills', 'readings'],
   },
 };
 
@@ -72,6 +73,9 @@ const ACTIONS = {
   'norm.create': 'Новый норматив',
   'billing_settings.update': 'Изменение настроек расчётов',
   'key_rate.create': 'Новая ключевая ставка',
+  'billing.run': 'Расчёт начислений',
+  'billing.close': 'Закрытие расчётного периода',
+  'billing.correction': 'Перерасчёт',
 };
 
 const OBJECT_TYPES = {
@@ -86,6 +90,9 @@ const OBJECT_TYPES = {
   tariff: 'Тариф',
   norm: 'Норматив',
   key_rate: 'Ключевая ставка',
+  billing_run: 'Расчёт начислений',
+  billing_period: 'Расчётный период',
+  correction: 'Перерасчёт',
 };
 
 // Job states (docs/jobs.md): how the page names them.
@@ -341,9 +348,8 @@ async function renderContext(user, host) {
     case 'resident':
       host.append(
         h('h2', { class: 'greeting', 'data-testid': 'greeting' }, `Здравствуйте, ${user.full_name || user.login}!`),
-        h('div', { class: 'card placeholder', 'data-testid': 'bills-placeholder' },
-          h('p', {}, 'Ваши счета появятся здесь'),
-          h('p', { class: 'muted' }, 'Начисления и оплата будут доступны в личном кабинете. Показания приборов учёта передаются на вкладке «Показания».')));
+        h('p', { class: 'muted home-hint', 'data-testid': 'bills-hint' },
+          'Суммы к оплате и история баланса — на вкладке «Мои счета», показания приборов учёта передаются на вкладке «Показания».'));
       return;
     default:
       break;
@@ -558,6 +564,12 @@ Object.assign(SECTIONS, registrySections({
   sessionLost,
   routeHref,
   navigate,
+}), billingSections({
+  current: (seq) => seq === state.seq,
+  sessionLost,
+  routeHref,
+  navigate,
+  pageParam,
 }));
 
 // ---------------------------------------------------------------- jobs: cells and actions

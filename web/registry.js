@@ -1006,7 +1006,10 @@ export function registrySections(app) {
       ? h('ul', { class: 'accounts', 'data-testid': 'panel-accounts' }, accounts.map((a) => h('li', { class: 'account', 'data-testid': `account-${a.id}` },
         details([
           ['ЕЛС', a.els || h('span', { class: 'text-danger' }, 'нет'), 'account-els'],
-          ['Лицевой счёт', a.number, 'account-number'],
+          ['Лицевой счёт', h('a', {
+            href: app.routeHref(`account/${a.id}`, { house: a.house_id }), class: 'row-link',
+            'data-testid': `account-link-${a.id}`, title: 'Начисления, перерасчёты и платежи по счёту',
+          }, text(a.number)), 'account-number'],
           ['Организация', orgs && orgs.has(a.org_id) ? orgName(orgs, a.org_id) : null, 'account-org'],
           ['Плательщик', a.payer_name, 'account-payer'],
           ['Проживающих', a.residents, 'account-residents'],

@@ -89,6 +89,22 @@ int api_billing_runs_list(struct http_req *r)
     return http_json(r, 200, http_list(list, pg, total));
 }
 
+/* The change from prev to amount in percent of |prev|, two decimals, signed
+ * ("-12.50"). http_percent rounds a non-negative ratio only: with a negative
+ * numerator C's truncating division gave "-29.-99". */
+static json_t *jchange(int64_t amount, int64_t prev)
+{
+    int64_t d = amount - prev;
+    json_t *p = http_percent(d < 0 ? -d : d, prev < 0 ? -prev : prev);
+    const char *s = json_string_value(p);
+    if (d >= 0 || !s || strcmp(s, "0.00") == 0)
+        return p;
+    char buf[40];
+    snprintf(buf, sizeof buf, "-%s", s);
+    json_decref(p);
+    return json_string(buf);
+}
+
 static json_t *json_total(const struct run_total *t)
 {
     json_t *o = json_pack(
@@ -97,9 +113,8 @@ static json_t *json_total(const struct run_total *t)
         jfixed(t->quantity, 3), "amount", jmoney(t->amount), "estimated", (json_int_t)t->estimated);
     json_object_set_new(o, "previous_amount", t->has_prev ? jmoney(t->prev_amount) : json_null());
     json_object_set_new(o, "change_percent",
-                        t->has_prev && t->prev_amount
-                            ? http_percent(t->amount - t->prev_amount, t->prev_amount)
-                            : json_null());
+                        t->has_prev && t->prev_amount ? jchange(t->amount, t->prev_amount)
+                                                      : json_null());
     json_object_set_new(o, "deviates", json_boolean(t->deviates));
     return o;
 }

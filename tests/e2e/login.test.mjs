@@ -218,7 +218,8 @@ async function checkRoleContent(page, f) {
     }
     case 'resident':
       assert.ok((await textOf(testid(page, 'greeting'))).includes(user.full_name), 'the greeting names the resident');
-      assert.match(await textOf(testid(page, 'bills-placeholder')), /Ваши счета появятся здесь/);
+      assert.match(await textOf(testid(page, 'bills-hint')), /на вкладке «Мои счета»/);
+      assert.equal(await textOf(testid(page, 'tab-bills')), 'Мои счета');
       return;
     default:
       assert.fail(`unexpected role ${user.role}`);

@@ -356,7 +356,7 @@ test('resident1: «Мой дом» shows the house and only the resident\'s own 
     assert.equal(await testid(page, 'chessboard').count(), 0, 'no chessboard of the neighbours');
     const owners = (await card.getByTestId('right-owner').allTextContents()).map((t) => t.trim());
     assert.deepEqual(owners.sort(), mine.flatMap((p) => p.rights.map((r) => r.owner_name)).sort());
-    // the greeting and the bills placeholder of the resident's home stay
+    // the greeting of the resident's home stays
     await testid(page, 'greeting').waitFor();
     await shot(page, 'resident');
   } finally {
