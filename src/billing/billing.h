@@ -507,6 +507,7 @@ struct billing_run_info {
     int64_t id, region_id, org_id, job_id;
     const char *org_name, *period, *state, *digest, *error;
     int64_t accounts, lines, charged, started_at, finished_at; /* finished_at 0: not yet */
+    int64_t corrected, penalty, cashback, paid;                /* totals over its statements */
 };
 struct run_total {
     int64_t service_id;

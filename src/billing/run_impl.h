@@ -96,7 +96,7 @@ struct run {
     int nmunicipalities;
 
     /* results */
-    int64_t lines, charged;
+    int64_t lines, charged, corrected, penalty, cashback, paid;
     struct arena *arena; /* the catalogue, rates, penalty inputs */
     double phase_at;     /* monotonic seconds: when the current phase began */
 };

@@ -174,6 +174,10 @@ int run_writer_put(struct run_writer *w, const struct run_account *a, const stru
     if (sums(a, lines, n, v))
         return err_set(e, ERR_INVALID, "лицевой счёт %lld: сумма вне диапазона", (long long)a->id);
     w->r->charged += v[1];
+    w->r->corrected += v[2];
+    w->r->penalty += v[3];
+    w->r->cashback += v[4];
+    w->r->paid += v[5];
     for (int i = 0; i < n; i++)
         if (lines[i].kind == LINE_CASHBACK) {
             int rc = put_cashback(w, a, &lines[i], e);
@@ -224,13 +228,15 @@ int run_writer_finish(struct run_writer *w, const char *digest, int64_t *run_id,
                         " amount, estimated) VALUES ($1, $2, $3, $4, $5, $6)",
                         p, 6, NULL, e);
     }
-    struct store_val p[] = {SV_I(w->run_id),  SV_I(r->naccounts), SV_I(r->lines),
-                            SV_I(r->charged), SV_S(digest),       SV_I(store_now())};
+    struct store_val p[] = {
+        SV_I(w->run_id),   SV_I(r->naccounts), SV_I(r->lines),   SV_I(r->charged),  SV_S(digest),
+        SV_I(store_now()), SV_I(r->corrected), SV_I(r->penalty), SV_I(r->cashback), SV_I(r->paid)};
     if (!rc)
         rc = store_exec(r->c,
                         "UPDATE billing_runs SET state = 'done', accounts = $2, lines = $3,"
-                        " charged = $4, digest = $5, finished_at = $6 WHERE id = $1",
-                        p, 6, NULL, e);
+                        " charged = $4, digest = $5, finished_at = $6, corrected = $7,"
+                        " penalty = $8, cashback = $9, paid = $10 WHERE id = $1",
+                        p, 10, NULL, e);
     *run_id = w->run_id;
     return rc;
 }

@@ -24,7 +24,7 @@
 #define RUN_COLS                                                                                   \
     "br.id, br.region_id, br.org_id, coalesce(br.job_id, 0), o.name, br.period, br.state,"         \
     " br.digest, br.error, br.accounts, br.lines, br.charged, br.started_at,"                      \
-    " coalesce(br.finished_at, 0)"
+    " coalesce(br.finished_at, 0), br.corrected, br.penalty, br.cashback, br.paid"
 
 static void read_run(struct store_rows *r, struct arena *a, struct billing_run_info *x)
 {
@@ -41,7 +41,11 @@ static void read_run(struct store_rows *r, struct arena *a, struct billing_run_i
                                    .lines = store_int(r, 10),
                                    .charged = store_int(r, 11),
                                    .started_at = store_int(r, 12),
-                                   .finished_at = store_int(r, 13)};
+                                   .finished_at = store_int(r, 13),
+                                   .corrected = store_int(r, 14),
+                                   .penalty = store_int(r, 15),
+                                   .cashback = store_int(r, 16),
+                                   .paid = store_int(r, 17)};
 }
 
 #define RUN_FILTER                                                                                 \

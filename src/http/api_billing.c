@@ -48,6 +48,10 @@ static json_t *json_run(struct http_req *r, const struct billing_run_info *x)
         (json_int_t)x->org_id, "org_name", x->org_name, "period", x->period, "job_id",
         http_id(x->job_id), "accounts", (json_int_t)x->accounts, "lines", (json_int_t)x->lines,
         "charged", jmoney(x->charged), "digest", jtext(x->digest), "error", jtext(x->error));
+    json_object_set_new(o, "corrected", jmoney(x->corrected));
+    json_object_set_new(o, "penalty", jmoney(x->penalty));
+    json_object_set_new(o, "cashback", jmoney(x->cashback));
+    json_object_set_new(o, "paid", jmoney(x->paid));
     json_object_set_new(o, "state", json_string(x->state));
     json_object_set_new(o, "started_at", json_string(http_time(r, x->started_at)));
     json_object_set_new(o, "finished_at",
@@ -182,10 +186,10 @@ int api_billing_runs_create(struct http_req *r)
     /* Another organization's billing is not there for its staff: 404. */
     if ((s->kind == SCOPE_ORG && s->org_id != org_id) ||
         dir_org_get(c, s, org_id, r->arena, &org, &e))
-        return http_error(r, e.code && e.code != ERR_NOTFOUND
-                                 ? &e
-                                 : &(struct err){.code = ERR_NOTFOUND,
-                                                 .msg = "организация не найдена"});
+        return http_error(
+            r, e.code && e.code != ERR_NOTFOUND
+                   ? &e
+                   : &(struct err){.code = ERR_NOTFOUND, .msg = "организация не найдена"});
     if (bill_period_closed(c, org_id, period, &closed, &e))
         return http_error(r, &e);
     if (closed)

@@ -128,6 +128,10 @@ test('a payment and a correction of a past period show on the next document', as
   assert.match(corr.explanation, /площадь уточнена/);
   assert.equal(s.corrected, '-12.34');
   assert.equal(s.paid, '1000.00');
+  const runs = await c.get(`/api/v1/billing/runs?org_id=${eirc.id}&period=2026-11&state=done`,
+    { token: tok.eirc1 });
+  assert.equal(runs.body.items[0].corrected, '-12.34', 'the run totals its corrections');
+  assert.ok(kop(runs.body.items[0].paid) >= 100000, 'and the payments of the period');
   const ks = await c.get(`/api/v1/accounts/${account.id}/corrections`, { token: tok.eirc1 });
   assert.equal(ks.body.items[0].reason, 'площадь уточнена по выписке ЕГРН');
 });

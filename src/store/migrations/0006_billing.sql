@@ -105,6 +105,10 @@ CREATE TABLE billing_runs (
     accounts BIGINT NOT NULL DEFAULT 0,
     lines BIGINT NOT NULL DEFAULT 0,
     charged BIGINT NOT NULL DEFAULT 0,
+    corrected BIGINT NOT NULL DEFAULT 0,
+    penalty BIGINT NOT NULL DEFAULT 0,
+    cashback BIGINT NOT NULL DEFAULT 0,               -- credited on the run's documents
+    paid BIGINT NOT NULL DEFAULT 0,
     digest TEXT,                                      -- of every statement written: equal runs, equal digests
     error TEXT,
     created_by BIGINT,
