@@ -567,6 +567,24 @@ int bill_corrections(struct store_conn *c, const struct store_scope *s, int64_t 
                      struct page pg, struct arena *a, struct correction **items, int64_t *count,
                      int64_t *total, struct err *e);
 
+/* An account's billed periods (charges + corrections, ascending) and its
+ * money entries (by day, then id), before period `before` and paid on or
+ * before `until` — the inputs of bill_allocate. No scope check (the run's and
+ * bill_account_debts' callers check it). */
+int bill_account_entries(struct store_conn *c, int64_t account_id, const char *before,
+                         const char *until, struct arena *a, struct alloc_debt **debts, int *ndebts,
+                         struct alloc_payment **pays, int *npays, struct err *e);
+/* Every billed period of a visible account and how its payments were
+ * allocated (named period, else the oldest debt; the rest an advance). */
+struct account_debts {
+    struct alloc_debt *debts;
+    int ndebts;
+    struct alloc_part *parts;
+    int nparts;
+};
+int bill_account_debts(struct store_conn *c, const struct store_scope *s, int64_t account_id,
+                       struct arena *a, struct account_debts *out, struct err *e);
+
 /* Closes an organization's period: it needs a done run; a closed period is
  * ERR_CONFLICT. Runs and corrections of a closed period are refused. */
 int bill_period_close(struct store_conn *c, const struct store_scope *s, int64_t org_id,

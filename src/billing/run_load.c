@@ -553,56 +553,6 @@ int run_load_debts(struct run *r, const struct run_account *acc, struct arena *a
                    struct alloc_debt **debts, int *ndebts, struct alloc_payment **pays, int *npays,
                    struct err *e)
 {
-    struct store_val p[] = {SV_I(acc->id), SV_S(r->period_text)};
-    struct store_val q[] = {SV_I(acc->id), SV_S(r->last_day)};
-    int64_t nd, np;
-    int rc;
-    if ((rc = store_query_int(r->c,
-                              "SELECT count(*) FROM statements WHERE account_id = $1"
-                              " AND period < $2",
-                              p, 2, &nd, e)) ||
-        (rc = store_query_int(r->c,
-                              "SELECT count(*) FROM payments WHERE account_id = $1"
-                              " AND paid_on <= $2",
-                              q, 2, &np, e)))
-        return rc;
-    *debts = arena_alloc(a, sizeof **debts * (size_t)(nd + 1));
-    *pays = arena_alloc(a, sizeof **pays * (size_t)(np + 1));
-    if (!*debts || !*pays)
-        return err_set(e, ERR_NOMEM, "out of memory");
-    struct store_rows *rows;
-    if ((rc = store_query(r->c,
-                          "SELECT period, charged + corrected FROM statements"
-                          " WHERE account_id = $1 AND period < $2 ORDER BY period",
-                          p, 2, &rows, e)))
-        return rc;
-    *ndebts = 0;
-    while (store_next(rows) && *ndebts < nd) {
-        struct alloc_debt *d = &(*debts)[(*ndebts)++];
-        date_period_parse(store_text(rows, 0), &d->period, NULL);
-        d->amount = store_int(rows, 1);
-    }
-    store_rows_free(rows);
-    if ((rc = store_query(r->c,
-                          "SELECT id, kind, paid_on, amount, period, coalesce(reverses, 0)"
-                          " FROM payments WHERE account_id = $1 AND paid_on <= $2"
-                          " ORDER BY paid_on, id",
-                          q, 2, &rows, e)))
-        return rc;
-    *npays = 0;
-    while (store_next(rows) && *npays < np) {
-        struct alloc_payment *y = &(*pays)[(*npays)++];
-        const char *kind = store_text(rows, 1);
-        y->id = store_int(rows, 0);
-        y->kind = strcmp(kind, "refund") == 0     ? PAY_REFUND
-                  : strcmp(kind, "reversal") == 0 ? PAY_REVERSAL
-                                                  : PAY_PAYMENT;
-        y->day = day_of(store_text(rows, 2));
-        y->amount = store_int(rows, 3);
-        if (!store_isnull(rows, 4))
-            date_period_parse(store_text(rows, 4), &y->period, NULL);
-        y->reverses = store_int(rows, 5);
-    }
-    store_rows_free(rows);
-    return 0;
+    return bill_account_entries(r->c, acc->id, r->period_text, r->last_day, a, debts, ndebts, pays,
+                                npays, e);
 }

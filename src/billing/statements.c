@@ -292,6 +292,82 @@ int bill_statement_get(struct store_conn *c, const struct store_scope *s, int64_
     return describe_lines(c, out, a, e);
 }
 
+/* ---- debts ---- */
+
+int bill_account_entries(struct store_conn *c, int64_t account_id, const char *before,
+                         const char *until, struct arena *a, struct alloc_debt **debts, int *ndebts,
+                         struct alloc_payment **pays, int *npays, struct err *e)
+{
+    struct store_val p[] = {SV_I(account_id), SV_S(before)};
+    struct store_val q[] = {SV_I(account_id), SV_S(until)};
+    int64_t nd, np;
+    int rc;
+    if ((rc = store_query_int(c,
+                              "SELECT count(*) FROM statements WHERE account_id = $1"
+                              " AND period < $2",
+                              p, 2, &nd, e)) ||
+        (rc = store_query_int(c,
+                              "SELECT count(*) FROM payments WHERE account_id = $1"
+                              " AND paid_on <= $2",
+                              q, 2, &np, e)))
+        return rc;
+    *debts = arena_alloc(a, sizeof **debts * (size_t)(nd + 1));
+    *pays = arena_alloc(a, sizeof **pays * (size_t)(np + 1));
+    if (!*debts || !*pays)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    struct store_rows *rows;
+    if ((rc = store_query(c,
+                          "SELECT period, charged + corrected FROM statements"
+                          " WHERE account_id = $1 AND period < $2 ORDER BY period",
+                          p, 2, &rows, e)))
+        return rc;
+    *ndebts = 0;
+    while (store_next(rows) && *ndebts < nd) {
+        struct alloc_debt *d = &(*debts)[(*ndebts)++];
+        date_period_parse(store_text(rows, 0), &d->period, NULL);
+        d->amount = store_int(rows, 1);
+    }
+    store_rows_free(rows);
+    if ((rc = store_query(c,
+                          "SELECT id, kind, paid_on, amount, period, coalesce(reverses, 0)"
+                          " FROM payments WHERE account_id = $1 AND paid_on <= $2"
+                          " ORDER BY paid_on, id",
+                          q, 2, &rows, e)))
+        return rc;
+    *npays = 0;
+    while (store_next(rows) && *npays < np) {
+        struct alloc_payment *y = &(*pays)[(*npays)++];
+        const char *kind = store_text(rows, 1);
+        y->id = store_int(rows, 0);
+        y->kind = strcmp(kind, "refund") == 0     ? PAY_REFUND
+                  : strcmp(kind, "reversal") == 0 ? PAY_REVERSAL
+                                                  : PAY_PAYMENT;
+        struct date day;
+        y->day = date_parse(store_text(rows, 2), &day, NULL) == 0 ? date_days_from_civil(day) : 0;
+        y->amount = store_int(rows, 3);
+        if (!store_isnull(rows, 4))
+            date_period_parse(store_text(rows, 4), &y->period, NULL);
+        y->reverses = store_int(rows, 5);
+    }
+    store_rows_free(rows);
+    return 0;
+}
+
+int bill_account_debts(struct store_conn *c, const struct store_scope *s, int64_t account_id,
+                       struct arena *a, struct account_debts *out, struct err *e)
+{
+    int rc = account_visible(c, s, account_id, e);
+    struct alloc_payment *pays;
+    int np;
+    *out = (struct account_debts){0};
+    if (rc ||
+        (rc = bill_account_entries(c, account_id, "9999-12", "9999-12-31", a, &out->debts,
+                                   &out->ndebts, &pays, &np, e)) ||
+        (rc = bill_allocate(out->debts, out->ndebts, pays, np, a, &out->parts, &out->nparts, e)))
+        return rc;
+    return 0;
+}
+
 /* ---- corrections ---- */
 
 /* ERR_NOTFOUND unless the caller may write for the organization. */

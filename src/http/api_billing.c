@@ -471,3 +471,47 @@ int api_account_corrections(struct http_req *r)
         json_array_append_new(list, json_correction(r, &items[i]));
     return http_json(r, 200, http_list(list, pg, total));
 }
+
+/* ---- debts: how the account's payments were allocated ---- */
+
+int api_account_debts(struct http_req *r)
+{
+    struct store_conn *c = http_db(r);
+    struct account_debts d;
+    struct err e = {0};
+    if (!c)
+        return 0;
+    if (bill_account_debts(c, scope(r), r->ids[0], r->arena, &d, &e))
+        return http_error(r, &e);
+    json_t *periods = json_array(), *parts = json_array();
+    int64_t advance = 0, owed_total = 0;
+    char per[PERIOD_STR_SIZE], day[DATE_STR_SIZE];
+    for (int i = 0; i < d.ndebts; i++) {
+        int64_t paid = 0;
+        for (int k = 0; k < d.nparts; k++)
+            if (d.parts[k].period == d.debts[i].period)
+                paid += d.parts[k].amount;
+        int64_t owed = d.debts[i].amount - paid;
+        owed_total += owed > 0 ? owed : 0;
+        date_period_format(d.debts[i].period, per);
+        json_array_append_new(periods, json_pack("{s:s, s:o, s:o, s:o}", "period", per, "billed",
+                                                 jmoney(d.debts[i].amount), "paid", jmoney(paid),
+                                                 "owed", jmoney(owed > 0 ? owed : 0)));
+    }
+    for (int k = 0; k < d.nparts; k++) {
+        const struct alloc_part *p = &d.parts[k];
+        if (!p->period)
+            advance += p->amount;
+        if (date_period_format(p->period, per))
+            per[0] = '\0';
+        date_format(date_civil_from_days(p->day), day);
+        json_array_append_new(parts, json_pack("{s:I, s:o, s:s, s:o}", "payment_id",
+                                               (json_int_t)p->payment_id, "period",
+                                               p->period ? json_string(per) : json_null(),
+                                               "paid_on", day, "amount", jmoney(p->amount)));
+    }
+    return http_json(r, 200,
+                     json_pack("{s:I, s:o, s:o, s:o, s:o}", "account_id", (json_int_t)r->ids[0],
+                               "periods", periods, "owed", jmoney(owed_total), "advance",
+                               jmoney(advance), "allocations", parts));
+}

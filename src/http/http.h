@@ -240,6 +240,7 @@ int api_billing_close(struct http_req *r);
 int api_account_statements(struct http_req *r);
 int api_account_statement(struct http_req *r);
 int api_account_corrections(struct http_req *r);
+int api_account_debts(struct http_req *r);
 int api_corrections_create(struct http_req *r);
 
 #endif

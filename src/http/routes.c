@@ -67,6 +67,7 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/accounts/{id}/statements", RIGHT_BILLING_READ, api_account_statements},
     {"GET", "/api/v1/accounts/{id}/statement", RIGHT_BILLING_READ, api_account_statement},
     {"GET", "/api/v1/accounts/{id}/corrections", RIGHT_BILLING_READ, api_account_corrections},
+    {"GET", "/api/v1/accounts/{id}/debts", RIGHT_BILLING_READ, api_account_debts},
     {"POST", "/api/v1/corrections", RIGHT_BILLING_WRITE, api_corrections_create},
     {"GET", "/api/v1/payments", RIGHT_BILLING_READ, api_payments_list},
     {"POST", "/api/v1/payments", RIGHT_PAYMENTS_WRITE, api_payments_create},

@@ -132,6 +132,12 @@ test('a payment and a correction of a past period show on the next document', as
     { token: tok.eirc1 });
   assert.equal(runs.body.items[0].corrected, '-12.34', 'the run totals its corrections');
   assert.ok(kop(runs.body.items[0].paid) >= 100000, 'and the payments of the period');
+  // The payment named no period: it pays the oldest debt first (September's).
+  const debts = (await c.get(`/api/v1/accounts/${account.id}/debts`, { token: tok.eirc1 })).body;
+  assert.deepEqual(debts.periods.map((x) => x.period).slice(0, 2), ['2026-09', '2026-10']);
+  const part = debts.allocations.find((x) => x.payment_id === p.body.id);
+  assert.equal(part.period, '2026-09', 'the oldest debt');
+  assert.equal(kop(debts.periods[0].paid), Math.min(100000, kop(debts.periods[0].billed)));
   const ks = await c.get(`/api/v1/accounts/${account.id}/corrections`, { token: tok.eirc1 });
   assert.equal(ks.body.items[0].reason, 'площадь уточнена по выписке ЕГРН');
 });

@@ -191,9 +191,14 @@ test('every route in the docs/api.md Routes table is served (not 404/405)', asyn
     account_id: account.id, ext_id: 'routes-check', paid_on: account.opened_on, amount: '1.00' } });
   assert.equal(payment.status, 201, payment.text);
   ids.payments = payment.body.id;
+  ids.accounts = account.id;
+  const bill = cli(['bill', 'run', '--db', srv.db.url, '--period', '2026-10', '--org', String(account.org_id)]);
+  assert.equal(bill.status, 0, bill.stderr);
+  ids.runs = (await c.get('/api/v1/billing/runs?per_page=1', { token: admin })).body.items[0].id;
   for (const { method, path } of ROUTES) {
     if (path === '/api/v1/auth/logout') continue; // would end the admin session
-    const p = path.replace(/^\/api\/v1\/(\w+)\/\{id\}/, (_, res) => `/api/v1/${res}/${ids[res]}`);
+    const p = path.replace('/billing/runs/{id}', `/billing/runs/${ids.runs}`)
+      .replace(/^\/api\/v1\/(\w+)\/\{id\}/, (_, res) => `/api/v1/${res}/${ids[res]}`);
     const body = method === 'POST' || method === 'PATCH' ? {} : undefined;
     const r = await c.call(method, p, { token: admin, body });
     assert.ok(r.status !== 404 && r.status !== 405, `${method} ${p} is routed: ${r.status} ${r.text.slice(0, 200)}`);
