@@ -3,8 +3,8 @@
 # throwaway PostgreSQL (fsync on). Each benchmark prints figures and, last,
 # one JSON line. A benchmark that fails (bench_billing: the engine and the
 # plain SQL disagree) is reported and the others still run; the script then
-# exits non-zero. bench_billing bills 1,000,000 accounts (SQLite ≈ 2 min
-# with the region's generation, PostgreSQL ≈ 5 min).
+# exits non-zero. bench_billing bills 1,000,000 accounts (SQLite ≈ 1.5 min
+# with the region's generation, PostgreSQL ≈ 4 min, on a quiet machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
