@@ -508,6 +508,7 @@ struct billing_run_info {
     const char *org_name, *period, *state, *digest, *error;
     int64_t accounts, lines, charged, started_at, finished_at; /* finished_at 0: not yet */
     int64_t corrected, penalty, cashback, paid;                /* totals over its statements */
+    bool period_closed;                                        /* the period is closed now */
 };
 struct run_total {
     int64_t service_id;

@@ -24,7 +24,9 @@
 #define RUN_COLS                                                                                   \
     "br.id, br.region_id, br.org_id, coalesce(br.job_id, 0), o.name, br.period, br.state,"         \
     " br.digest, br.error, br.accounts, br.lines, br.charged, br.started_at,"                      \
-    " coalesce(br.finished_at, 0), br.corrected, br.penalty, br.cashback, br.paid"
+    " coalesce(br.finished_at, 0), br.corrected, br.penalty, br.cashback, br.paid,"                \
+    " (SELECT count(*) FROM billing_periods bp WHERE bp.org_id = br.org_id"                        \
+    " AND bp.period = br.period AND bp.closed_at IS NOT NULL)"
 
 static void read_run(struct store_rows *r, struct arena *a, struct billing_run_info *x)
 {
@@ -45,7 +47,8 @@ static void read_run(struct store_rows *r, struct arena *a, struct billing_run_i
                                    .corrected = store_int(r, 14),
                                    .penalty = store_int(r, 15),
                                    .cashback = store_int(r, 16),
-                                   .paid = store_int(r, 17)};
+                                   .paid = store_int(r, 17),
+                                   .period_closed = store_int(r, 18) > 0};
 }
 
 #define RUN_FILTER                                                                                 \

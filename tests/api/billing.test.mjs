@@ -150,6 +150,8 @@ test('a closed period refuses runs and corrections; closing needs a run', async 
   assert.equal(r.status, 200, r.text);
   r = await c.post('/api/v1/billing/periods/close', { token: tok.eirc1, body: { period: '2026-09' } });
   assert.equal(r.status, 409, 'closed once');
+  r = await c.get(`/api/v1/billing/runs?org_id=${eirc.id}&period=2026-09`, { token: tok.eirc1 });
+  assert.equal(r.body.items[0].period_closed, true, 'the run shows its period closed');
   r = await c.post('/api/v1/billing/runs', { token: tok.eirc1, body: { period: '2026-09' } });
   assert.equal(r.status, 409, r.text);
   const cli = run(srv.db.url, ['bill', 'run', '--period', '2026-09', '--org', String(eirc.id)], { expect: 2 });
