@@ -58,6 +58,9 @@ int demo_stage_meters(struct demo_ctx *d, struct err *e);
 /* Services, tariffs and norms of the organizations with accounts, and the
  * ЕИРЦ's billing settings (demo_billing.c). */
 int demo_stage_billing(struct demo_ctx *d, struct err *e);
+/* After the stages: bills the last two periods with readings for every
+ * organization with services (the engine's runs); *rows gets the statements. */
+int demo_bills(struct store *s, int64_t *rows, struct err *e);
 /* Schedules, so the operators' pages show the scheduler at work. */
 int demo_stage_jobs(struct demo_ctx *d, struct err *e);
 

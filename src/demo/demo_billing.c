@@ -223,3 +223,37 @@ int demo_stage_billing(struct demo_ctx *d, struct err *e)
     }
     return rc;
 }
+
+/* Bills the last two periods with readings for every organization with
+ * services, so the pages open on a billed region (the «Начисления» summary
+ * compares them; «Мои счета» draws two months). Each run is the engine's own
+ * transaction, after the stages have committed. */
+int demo_bills(struct store *s, int64_t *rows, struct err *e)
+{
+    struct store_conn *c = store_acquire(s, e);
+    struct store_rows *r;
+    int64_t orgs[64];
+    int n = 0, last = 0, rc;
+    if (!c)
+        return e->code;
+    if ((rc = store_query(c, "SELECT max(period) FROM readings", NULL, 0, &r, e)) == 0) {
+        if (store_next(r) && !store_isnull(r, 0))
+            date_period_parse(store_text(r, 0), &last, NULL);
+        store_rows_free(r);
+    }
+    if (!rc && (rc = store_query(c, "SELECT DISTINCT org_id FROM services ORDER BY org_id", NULL, 0,
+                                 &r, e)) == 0) {
+        while (store_next(r) && n < COUNT(orgs))
+            orgs[n++] = store_int(r, 0);
+        store_rows_free(r);
+    }
+    store_release(c);
+    for (int i = 0; !rc && last && i < n; i++)
+        for (int k = 1; !rc && k >= 0; k--) {
+            struct billing_run_req q = {.org_id = orgs[i], .period = last - k};
+            struct billing_run_result out;
+            if ((rc = billing_run(s, &sys, &q, &out, e)) == 0)
+                *rows += out.accounts;
+        }
+    return rc;
+}
