@@ -53,6 +53,7 @@ static json_t *json_run(struct http_req *r, const struct billing_run_info *x)
     json_object_set_new(o, "cashback", jmoney(x->cashback));
     json_object_set_new(o, "paid", jmoney(x->paid));
     json_object_set_new(o, "state", json_string(x->state));
+    json_object_set_new(o, "period_closed", json_boolean(x->period_closed));
     json_object_set_new(o, "started_at", json_string(http_time(r, x->started_at)));
     json_object_set_new(o, "finished_at",
                         x->finished_at ? json_string(http_time(r, x->finished_at)) : json_null());
