@@ -329,6 +329,26 @@ static void test_rerun_writes_the_same_statements(void **state)
     memcpy(digest_of_last_run, b.digest, sizeof b.digest);
 }
 
+/* A re-run rewrites the period: an account closed since loses its statement,
+ * and gets it back when it is billed again. */
+static void test_rerun_drops_the_statement_of_an_account_closed_since(void **state)
+{
+    (void)state;
+    struct billing_run_result out;
+    struct err e = {0};
+    exec("UPDATE accounts SET closed_on = '2026-09-30' WHERE id = 3");
+    if (run(&sys, 1, period, &out, &e))
+        fail_msg("%s", e.msg);
+    assert_int_equal(out.accounts, 4);
+    assert_int_equal(
+        qint("SELECT count(*) FROM statements WHERE account_id = $1 AND period = $2", 3, "2026-10"),
+        0);
+    exec("UPDATE accounts SET closed_on = NULL WHERE id = 3");
+    if (run(&sys, 1, period, &out, &e))
+        fail_msg("%s", e.msg);
+    assert_string_equal(out.digest, digest_of_last_run);
+}
+
 static void test_failed_run_leaves_the_previous_statements(void **state)
 {
     (void)state;
@@ -466,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_zone_services_follow_the_meter_registers),
         cmocka_unit_test(test_statement_sums_match_lines),
         cmocka_unit_test(test_rerun_writes_the_same_statements),
+        cmocka_unit_test(test_rerun_drops_the_statement_of_an_account_closed_since),
         cmocka_unit_test(test_failed_run_leaves_the_previous_statements),
         cmocka_unit_test(test_next_period_opens_with_the_closing_and_counts_the_streak),
         cmocka_unit_test(test_penalty_on_an_old_debt_counts_the_days_until_payment),
