@@ -600,6 +600,7 @@ static const char *const plain_ddl[] = {
     " JOIN services s ON s.org_id = a.org_id AND s.method = 'meter'"                               \
     " AND s.resource <> 'wastewater' AND s.archived = 0"
 #define PRICE " JOIN plain_prices pr ON pr.house_id = a.house_id AND pr.service_id = s.id"
+#define SEWER_QTY "CASE c.method WHEN 'K' THEN pw.norm * a.residents ELSE c.quantity END"
 #define IN_SERVICE                                                                                 \
     "m.premises_id = a.premises_id AND m.kind = 'individual' AND m.resource = s.resource"          \
     " AND m.zone = s.zone AND m.installed_on <= $3"                                                \
@@ -677,15 +678,18 @@ static const struct step steps[] = {
                     " ((pr.norm * a.residents * s.raising_pct + 50) / 100 * pr.price + 50000)"
                     " / 100000 FROM accounts a" METER_SERVICE PRICE " WHERE " OPEN_ACCOUNT
                     " AND NOT EXISTS (SELECT 1 FROM meters m WHERE " IN_SERVICE ")"},
-    /* Cold + hot water lines, with the weakest of their methods. */
+    /* Cold + hot water lines, with the weakest of their methods; a raised
+     * line (K) counts its unraised norm × residents (the coefficient is the
+     * water's, п. 42, not the drain's). */
     {"wastewater", 1,
      INSERT_CHARGES "SELECT c.account_id, s.id, CASE max(CASE c.method WHEN 'M' THEN 1"
-                    " WHEN 'V' THEN 2 WHEN 'N' THEN 3 ELSE 4 END) WHEN 1 THEN 'M' WHEN 2"
-                    " THEN 'V' WHEN 3 THEN 'N' ELSE 'K' END, CAST(sum(c.quantity) AS BIGINT),"
-                    " pr.price, (CAST(sum(c.quantity) AS BIGINT) * pr.price + 50000) / 100000"
+                    " WHEN 'V' THEN 2 ELSE 3 END) WHEN 1 THEN 'M' WHEN 2 THEN 'V' ELSE 'N' END,"
+                    " CAST(sum(" SEWER_QTY ") AS BIGINT), pr.price,"
+                    " (CAST(sum(" SEWER_QTY ") AS BIGINT) * pr.price + 50000) / 100000"
                     " FROM plain_charges c JOIN services w ON w.id = c.service_id"
                     " AND w.resource IN ('cold_water', 'hot_water')"
                     " JOIN accounts a ON a.id = c.account_id"
+                    " JOIN plain_prices pw ON pw.house_id = a.house_id AND pw.service_id = w.id"
                     " JOIN services s ON s.org_id = $1 AND s.resource = 'wastewater'"
                     " AND s.archived = 0" PRICE " GROUP BY c.account_id, s.id, pr.price"},
     /* What the statements hold: each account's charges of the period. */

@@ -590,6 +590,10 @@ int bill_account_debts(struct store_conn *c, const struct store_scope *s, int64_
  * ERR_CONFLICT. Runs and corrections of a closed period are refused. */
 int bill_period_close(struct store_conn *c, const struct store_scope *s, int64_t org_id,
                       const char *period, struct err *e);
+/* Serializes runs and closing of an organization's periods inside the
+ * caller's transaction (PostgreSQL: the organization's row FOR UPDATE;
+ * SQLite's write transaction already does). */
+int bill_lock_org(struct store_conn *c, int64_t org_id, struct err *e);
 /* True when closed. */
 int bill_period_closed(struct store_conn *c, int64_t org_id, const char *period, bool *closed,
                        struct err *e);

@@ -28,6 +28,13 @@ int billing_job_run(struct job_ctx *j, struct err *e)
     };
     if (!period || date_period_parse(period, &q.period, NULL))
         return err_field(e, ERR_INVALID, "period", "задание billing.run: ожидается период ГГГГ-ММ");
+    /* The job bills only the organization it was queued for (the API sets
+     * it after checking the caller's right): a payload naming another one,
+     * from a schedule or a hand-made job, is refused. */
+    if (q.org_id <= 0 || q.org_id != job_of(j)->org_id)
+        return err_field(e, ERR_FORBIDDEN, "org_id",
+                         "задание billing.run: организация задания (%lld) не совпадает с указанной",
+                         (long long)job_of(j)->org_id);
     static const struct store_scope system = {.kind = SCOPE_SYSTEM};
     struct billing_run_result out;
     return billing_run(job_store(j), &system, &q, &out, e);

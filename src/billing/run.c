@@ -91,7 +91,7 @@ static int meter_line(const struct run *r, const struct run_account *a, const st
                              .norm = norm_of(s, a),
                              .raising_pct = s->raising_pct};
     struct estimate_out out;
-    int64_t volume = 0, estimated = 0, meters = 0;
+    int64_t volume = 0, estimated = 0, meters = 0, covers = INT64_MAX;
     bool all_read = true, need_norm = false;
     for (int32_t m = a->meters; m >= 0; m = r->meters[m].next) {
         const struct run_meter *mt = &r->meters[m];
@@ -105,6 +105,8 @@ static int meter_line(const struct run *r, const struct run_account *a, const st
         int rc = bill_estimate(&in, &out, e);
         if (rc)
             return rc == ERR_INVALID && in.norm < 0 ? no_norm(e, s, a) : rc;
+        if (mt->read && mt->months < covers)
+            covers = mt->months;
         need_norm |= out.method == METHOD_NORM;
         all_read &= out.method == METHOD_METER;
         if (out.method != METHOD_METER)
@@ -125,9 +127,13 @@ static int meter_line(const struct run *r, const struct run_account *a, const st
         *l = (struct bill_line){.method = out.method, .quantity = out.volume, .d = in.norm};
         l->a = meters ? prev.streak + 1 : 0;
         l->b = meters ? prev.estimated + out.volume : 0;
-    } else if (all_read) { /* п. 61: a late reading corrects what was estimated */
+    } else if (all_read) {
+        /* п. 61: readings covering every period billed by estimate since the
+         * last reading correct what was estimated; readings covering fewer
+         * (an earlier period's reading entered late) leave it to a correction. */
+        bool corrects = prev.streak && covers - 1 >= prev.streak;
         *l = (struct bill_line){.method = METHOD_METER,
-                                .quantity = volume - (prev.streak ? prev.estimated : 0)};
+                                .quantity = volume - (corrects ? prev.estimated : 0)};
     } else {
         *l = (struct bill_line){.method = METHOD_AVERAGE,
                                 .quantity = volume,
@@ -152,7 +158,10 @@ static int wastewater_line(const struct run *r, const struct run_account *a,
                 (w->resource != RES_COLD && w->resource != RES_HOT))
                 continue;
             found++;
-            l->quantity += lines[i].quantity;
+            /* The raising coefficient is the water's (п. 42), not the drain's:
+             * a raised line adds its norm × residents. */
+            l->quantity += lines[i].method == METHOD_NORM_RAISED ? lines[i].d * a->residents
+                                                                 : lines[i].quantity;
             if (method_rank(lines[i].method) > method_rank(l->method))
                 l->method = lines[i].method == METHOD_NORM_RAISED ? METHOD_NORM : lines[i].method;
         }
@@ -237,7 +246,7 @@ static int64_t due_of(const struct run *r, int period)
 static int penalty_lines(struct run *r, const struct run_account *a, struct bill_line *lines,
                          int *n, struct err *e)
 {
-    if (!a->has_prev || a->opening - a->prev_billed <= 0)
+    if (!a->has_prev || a->opening <= 0 || (a->opening - a->prev_billed <= 0 && !a->named_payments))
         return 0;
     struct arena *tmp = arena_new();
     struct alloc_debt *debts;
@@ -363,8 +372,9 @@ static int check_open(struct run *r, struct err *e)
 static void digest_add(crypto_generichash_state *h, const struct run_account *a, const char *text,
                        size_t len)
 {
-    char head[64];
-    int n = snprintf(head, sizeof head, "%lld\n", (long long)a->id);
+    char head[128];
+    int n = snprintf(head, sizeof head, "%lld %lld %lld\n", (long long)a->id, (long long)a->opening,
+                     (long long)a->paid);
     crypto_generichash_update(h, (const unsigned char *)head, (size_t)n);
     crypto_generichash_update(h, (const unsigned char *)text, len);
 }
@@ -380,6 +390,7 @@ static int write_all(struct run *r, struct billing_run_result *out, struct err *
     char *text = malloc((size_t)(maxl ? maxl : 1) * BILL_LINE_TEXT_MAX + 1);
     crypto_generichash_state h;
     crypto_generichash_init(&h, NULL, 0, 32);
+    crypto_generichash_update(&h, (const unsigned char *)r->due_on, strlen(r->due_on));
     int rc = !lines || !text ? err_set(e, ERR_NOMEM, "out of memory") : run_writer_open(r, &w, e);
     for (int64_t i = 0; !rc && i < r->naccounts; i++) {
         const struct run_account *a = &r->accounts[i];
@@ -433,17 +444,17 @@ int billing_run(struct store *st, const struct store_scope *s, const struct bill
     int rc = open_run(&r, st, s, q, e);
     if (!rc && !(rc = check_open(&r, e)))
         rc = run_load(&r, e);
-    bool began = false;
     if (!rc && !(rc = store_begin(r.c, e))) {
-        began = true;
-        if (!(rc = check_open(&r, e)))
+        if (!(rc = bill_lock_org(r.c, q->org_id, e)) && !(rc = check_open(&r, e)))
             rc = write_all(&r, out, e);
         if (!rc)
             rc = store_commit(r.c, e);
         if (rc)
             store_rollback(r.c);
     }
-    if (rc && began && rc != ERR_CONFLICT)
+    /* Recorded once the organization is known (not a refusal: a closed
+     * period, a cancel, another tenant's organization). */
+    if (rc && r.c && r.region_id && rc != ERR_CONFLICT && rc != ERR_NOTFOUND)
         record_failure(&r, e);
     if (!rc) {
         out->accounts = r.naccounts;

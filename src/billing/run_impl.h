@@ -43,6 +43,7 @@ struct run_meter {
     uint8_t resource, zone;
     bool read;           /* an accepted reading of the period */
     int64_t consumption; /* of that reading */
+    int64_t months;      /* periods that reading covers */
     int64_t hist_volume; /* accepted consumption over P−12 … P−1 */
     int64_t hist_months;
 };
@@ -56,6 +57,7 @@ struct run_account {
     int64_t id, premises_id, house_id, municipality_id, residents, area;
     int64_t opening, prev_billed; /* the previous statement's closing and charges */
     bool has_prev;
+    bool named_payments;   /* paid naming a period: allocation may leave an old debt */
     int32_t meters;        /* first meter of the premises, -1 */
     int32_t carry, ncarry; /* into run.carry */
     int64_t paid;          /* net payments dated in the period */
@@ -87,7 +89,7 @@ struct run {
     struct run_account *accounts;
     int64_t naccounts;
     struct run_meter *meters;
-    int64_t nmeters;
+    int64_t nmeters, meters_cap;
     struct run_carry *carry;
     int64_t ncarry, carry_cap;
     struct run_correction *corr;

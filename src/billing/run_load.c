@@ -8,6 +8,8 @@
 
 #include "base/log.h"
 
+#define PENALTY_REGIMES_MAX 256 /* dated regimes the run takes (a table of a few rows) */
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -153,7 +155,7 @@ static int load_penalty_rules(struct run *r, struct err *e)
     int64_t n = store_next(rows) ? store_int(rows, 0) : 0;
     store_rows_free(rows);
     struct key_rate *rates = arena_alloc(r->arena, sizeof *rates * (size_t)(n + 1));
-    struct penalty_regime *regs = arena_alloc(r->arena, sizeof *regs * 16);
+    struct penalty_regime *regs = arena_alloc(r->arena, sizeof *regs * PENALTY_REGIMES_MAX);
     if (!rates || !regs)
         return err_set(e, ERR_NOMEM, "out of memory");
     if ((rc = store_query(r->c, "SELECT valid_from, rate_bp FROM key_rates ORDER BY valid_from",
@@ -171,11 +173,15 @@ static int load_penalty_rules(struct run *r, struct err *e)
                           NULL, 0, &rows, e)))
         return rc;
     k = 0;
-    while (store_next(rows) && k < 16)
-        regs[k++] = (struct penalty_regime){strcmp(store_text(rows, 0), "moratorium") == 0,
-                                            day_of(store_text(rows, 1)),
-                                            day_of(store_text(rows, 2)), (int)store_int(rows, 3)};
+    while (store_next(rows) && k <= PENALTY_REGIMES_MAX)
+        if (k++ < PENALTY_REGIMES_MAX)
+            regs[k - 1] = (struct penalty_regime){
+                strcmp(store_text(rows, 0), "moratorium") == 0, day_of(store_text(rows, 1)),
+                day_of(store_text(rows, 2)), (int)store_int(rows, 3)};
     store_rows_free(rows);
+    if (k > PENALTY_REGIMES_MAX)
+        return err_set(e, ERR_INVALID, "более %d режимов начисления пени (penalty_regimes)",
+                       PENALTY_REGIMES_MAX);
     r->pen.regimes = regs;
     r->pen.nregimes = k;
     return 0;
@@ -337,6 +343,8 @@ static int load_meters(struct run *r, int32_t *prem_head, int64_t max_premises, 
             int64_t id = store_int(rows, 0), pid = store_int(rows, 1);
             if (pid > max_premises || prem_head[pid] == -2 || id > max_meter)
                 continue; /* not a premises of this organization's accounts */
+            if (r->nmeters == r->meters_cap)
+                break; /* meters added since they were counted wait for the next run */
             struct run_meter *mt = &r->meters[r->nmeters];
             *mt = (struct run_meter){.id = id,
                                      .next = prem_head[pid],
@@ -376,6 +384,7 @@ static int load_readings(struct run *r, const int32_t *meter_pos, int64_t max_me
             if (strcmp(store_text(rows, 1), r->period_text) == 0) {
                 mt->read = true;
                 mt->consumption = store_int(rows, 2);
+                mt->months = store_int(rows, 3);
             } else {
                 mt->hist_volume += store_int(rows, 2);
                 mt->hist_months += store_int(rows, 3);
@@ -409,6 +418,7 @@ static int load_meter_data(struct run *r, struct err *e)
                              &nmeters, e);
     if (!rc && !(r->meters = malloc(sizeof *r->meters * (size_t)(nmeters + 1))))
         rc = err_set(e, ERR_NOMEM, "out of memory");
+    r->meters_cap = nmeters;
     if (!rc) {
         for (int64_t i = 0; i <= max_premises; i++)
             prem_head[i] = -2; /* -2: not ours; -1: ours, no meter yet */
@@ -464,6 +474,28 @@ static int load_payments(struct run *r, struct err *e)
         rc = pay_org_sums(r->c, &system, r->q->org_id, r->first_day, prev_due, add_paid_by_due, r,
                           e);
     return rc;
+}
+
+/* Accounts that ever paid naming a period: their payments may have left an
+ * older period owed whatever the balance says, so their penalties are
+ * always worked out (docs/billing.md "Penalties in the run"). */
+static int load_named_payments(struct run *r, struct err *e)
+{
+    struct store_val p[] = {SV_I(r->q->org_id), SV_S(r->last_day)};
+    struct store_rows *rows;
+    int rc = store_query(r->c,
+                         "SELECT DISTINCT account_id FROM payments WHERE org_id = $1"
+                         " AND period IS NOT NULL AND paid_on <= $2",
+                         p, 2, &rows, e);
+    if (rc)
+        return rc;
+    while (store_next(rows)) {
+        struct run_account *a = account_by_id(r, store_int(rows, 0));
+        if (a)
+            a->named_payments = true;
+    }
+    store_rows_free(rows);
+    return 0;
 }
 
 static int load_corrections(struct run *r, struct err *e)
@@ -535,7 +567,8 @@ int run_load(struct run *r, struct err *e)
     phase(r, "previous statements");
     if ((rc = load_meter_data(r, e)))
         return rc;
-    if ((rc = load_payments(r, e)) || (rc = load_corrections(r, e)))
+    if ((rc = load_payments(r, e)) || (rc = load_named_payments(r, e)) ||
+        (rc = load_corrections(r, e)))
         return rc;
     phase(r, "payments and corrections");
     return 0;

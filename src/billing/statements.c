@@ -384,6 +384,16 @@ static int may_write(const struct store_scope *s, int64_t org_id, const char *fi
     return err_field(e, ERR_NOTFOUND, field, "не найдено");
 }
 
+int bill_lock_org(struct store_conn *c, int64_t org_id, struct err *e)
+{
+    if (store_conn_backend(c) != STORE_POSTGRES)
+        return 0; /* SQLite: BEGIN IMMEDIATE already holds the write lock */
+    struct store_val p[] = {SV_I(org_id)};
+    int64_t id;
+    return store_query_int(c, "SELECT id FROM organizations WHERE id = $1 FOR UPDATE", p, 1, &id,
+                           e);
+}
+
 int bill_period_closed(struct store_conn *c, int64_t org_id, const char *period, bool *closed,
                        struct err *e)
 {
@@ -412,6 +422,22 @@ static int correction_check(struct store_conn *c, const struct correction *q, in
         return err_field(e, ERR_INVALID, "amount", "сумма перерасчёта не может быть нулевой");
     if (!q->reason || !*q->reason)
         return err_field(e, ERR_INVALID, "reason", "укажите основание перерасчёта");
+    char first[DATE_STR_SIZE], last[DATE_STR_SIZE];
+    date_format(date_period_first_day(apply), first);
+    date_format(date_period_last_day(apply), last);
+    struct store_val o[] = {SV_I(q->account_id), SV_S(last), SV_S(first)};
+    int64_t open;
+    int orc = store_query_int(c,
+                              "SELECT count(*) FROM accounts WHERE id = $1 AND opened_on <= $2"
+                              " AND (closed_on IS NULL OR closed_on >= $3)",
+                              o, 3, &open, e);
+    if (orc)
+        return orc;
+    if (!open)
+        return err_field(e, ERR_INVALID, "apply_period",
+                         "лицевой счёт не открыт в периоде %s: документа, где показать перерасчёт, "
+                         "не будет",
+                         q->apply_period);
     struct store_val p[] = {SV_I(q->service_id), SV_I(org_id)};
     int64_t n;
     bool closed;
@@ -502,8 +528,9 @@ int bill_period_close(struct store_conn *c, const struct store_scope *s, int64_t
     struct store_val p[] = {SV_I(org_id), SV_S(period), SV_I(store_now()), SV_ID(s->user_id)};
     int64_t done;
     bool closed;
-    if ((rc = bill_period_closed(c, org_id, period, &closed, e)))
-        return rc;
+    if ((rc = bill_lock_org(c, org_id, e)) ||
+        (rc = bill_period_closed(c, org_id, period, &closed, e)))
+        return rc == ERR_NOTFOUND ? err_field(e, rc, "org_id", "организация не найдена") : rc;
     if (closed)
         return err_field(e, ERR_CONFLICT, "period", "период %s уже закрыт", period);
     if ((rc = store_query_int(c,

@@ -16,8 +16,9 @@
  *   hot water 250.05 ₽/м³, norm 4.745: a1 unread, history 9.000 over 3 months
  *     → 3.000 → 75 015 (V); a2 no meter: 4.745 × 2 × 1.5 = 14.235 → 355 946 (K);
  *     a3: 7.1175 → 7.118 → 177 986 (K)
- *   wastewater 38.50 ₽/м³: a1 5.250 + 3.000 → 31 763 (V); a2 28.105 → 108 204 (N);
- *     a3 17.521 → 67 456 (N)
+ *   wastewater 38.50 ₽/м³, the water's volumes without the raising coefficient
+ *     (п. 42 raises the water, not the drain): a1 5.250 + 3.000 → 31 763 (V);
+ *     a2 13.870 + 4.745 × 2 = 23.360 → 89 936 (N); a3 6.935 + 4.745 = 11.680 → 44 968 (N)
  *   intercom 50.0050 ₽ per account: 5 000.5 → 5 001 (half a kopeck up);
  *     house 2's own tariff 60.00 ₽ → 6 000 */
 #include <setjmp.h>
@@ -138,11 +139,15 @@ static const char *const setup_sql[] = {
     "INSERT INTO statements (account_id, period, org_id, region_id, municipality_id, house_id,"
     " run_id, opening, charged, corrected, penalty, cashback, paid, closing, due_on, lines)"
     " VALUES (2, '2026-07', 1, 1, 1, 1, 0, 0, 500000, 0, 0, 0, 0, 500000, '2026-08-10', ''),"
-    " (2, '2026-09', 1, 1, 1, 1, 0, 500000, 0, 0, 0, 0, 0, 500000, '2026-10-10', '')",
+    " (2, '2026-09', 1, 1, 1, 1, 0, 500000, 0, 0, 0, 0, 0, 500000, '2026-10-10', ''),"
+    /* A4 owes 1 000.00 ₽ for July but paid September's 1 000.00 ₽ naming it. */
+    " (4, '2026-07', 1, 1, 1, 1, 0, 0, 100000, 0, 0, 0, 0, 100000, '2026-08-10', ''),"
+    " (4, '2026-09', 1, 1, 1, 1, 0, 100000, 100000, 0, 0, 0, 100000, 100000, '2026-10-10', '')",
     "INSERT INTO payments (region_id, municipality_id, org_id, account_id, ext_id, kind, paid_on,"
     " amount, period, channel, source, created_at) VALUES"
     " (1, 1, 1, 2, 'bank-1', 'payment', '2026-10-16', 500000, '2026-07', 'bank', 'api', 0),"
-    " (1, 1, 1, 1, 'bank-2', 'payment', '2026-11-05', 674681, NULL, 'app', 'api', 0)",
+    " (1, 1, 1, 1, 'bank-2', 'payment', '2026-11-05', 674681, NULL, 'app', 'api', 0),"
+    " (1, 1, 1, 4, 'bank-3', 'payment', '2026-09-05', 100000, '2026-09', 'bank', 'api', 0)",
     /* Cashback 1 % of an on-time full payment, at most 30 ₽. */
     "INSERT INTO billing_settings (org_id, due_day, count_payment_day, cashback_bp,"
     " cashback_cap, updated_at) VALUES (1, 10, 1, 100, 3000, 0)",
@@ -272,12 +277,12 @@ static void test_estimation_chain_reading_average_norm_raised_norm(void **state)
     expect(3, 4, METHOD_NORM_RAISED, 7118, 177986);
 }
 
-static void test_wastewater_is_cold_plus_hot_with_the_weakest_method(void **state)
+static void test_wastewater_is_cold_plus_hot_unraised_with_the_weakest_method(void **state)
 {
     (void)state;
     expect(1, 5, METHOD_AVERAGE, 8250, 31763);
-    expect(2, 5, METHOD_NORM, 28105, 108204);
-    expect(3, 5, METHOD_NORM, 17521, 67456);
+    expect(2, 5, METHOD_NORM, 23360, 89936);
+    expect(3, 5, METHOD_NORM, 11680, 44968);
     expect(5, 5, METHOD_METER, 5000, 19250);
 }
 
@@ -421,6 +426,28 @@ static void test_penalty_on_an_old_debt_counts_the_days_until_payment(void **sta
         500000);
 }
 
+/* A4's balance holds no debt older than September (opening 1 000.00 = what
+ * September billed), yet the payment named September, so July is still owed:
+ * 31 October days (days 52–82 of delay) × 1 000.00 × 16.5 % / 300 = 17.05 ₽. */
+static void test_penalty_on_a_debt_left_by_a_payment_naming_a_later_period(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct bill_line *l;
+    int n = lines_of(4, "2026-10", a, &l);
+    const struct bill_line *p = NULL;
+    for (int i = 0; i < n; i++)
+        if (l[i].kind == LINE_PENALTY)
+            p = &l[i];
+    assert_non_null(p);
+    assert_int_equal(p->amount, 1705);
+    assert_int_equal(p->b, 31);
+    int july;
+    date_period_parse("2026-07", &july, NULL);
+    assert_int_equal(p->ref, july);
+    arena_free(a);
+}
+
 /* The October document (6 746.81 ₽) paid in full on 05.11, before its due
  * date 10.11: 1 % is 67.47 ₽, capped at 30.00 ₽, credited on November's. A
  * correction of September booked for November shows there with its reason. */
@@ -453,6 +480,35 @@ static void test_cashback_and_correction_on_the_next_document(void **state)
                      0);
 }
 
+/* п. 61: A1's hot water was billed by the average in October and November
+ * (3.000 + 3.000 estimated); December's reading covers those three months
+ * (10.000): December bills 10.000 − 6.000 = 4.000 by the meter. A2's cold
+ * water was billed by the norm in both; its December reading covers one month
+ * only (an earlier reading entered late), so nothing is taken off: 5.000. */
+static void test_a_late_reading_corrects_the_estimates_it_covers(void **state)
+{
+    (void)state;
+    exec("INSERT INTO readings (meter_id, region_id, municipality_id, house_id, org_id, period,"
+         " value, consumption, months, channel, received_at, submitted_at, state) VALUES"
+         " (2, 1, 1, 1, 2, '2026-12', 19000, 10000, 3, 'operator', 0, 0, 'accepted'),"
+         " (3, 1, 1, 1, 2, '2026-12', 5000, 5000, 1, 'operator', 0, 0, 'accepted')");
+    struct billing_run_result out;
+    struct err e = {0};
+    if (run(&sys, 1, period + 2, &out, &e))
+        fail_msg("%s", e.msg);
+    struct arena *a = arena_new();
+    struct bill_line *l;
+    int n = lines_of(1, "2026-12", a, &l);
+    const struct bill_line *hot = line_of(l, n, 4);
+    assert_int_equal(hot->method, METHOD_METER);
+    assert_int_equal(hot->quantity, 4000);
+    n = lines_of(2, "2026-12", a, &l);
+    const struct bill_line *cold = line_of(l, n, 3);
+    assert_int_equal(cold->method, METHOD_METER);
+    assert_int_equal(cold->quantity, 5000);
+    arena_free(a);
+}
+
 static void test_closed_period_is_refused(void **state)
 {
     (void)state;
@@ -482,7 +538,7 @@ int main(void)
         cmocka_unit_test(test_half_a_kopeck_rounds_up),
         cmocka_unit_test(test_house_tariff_wins_and_a_later_tariff_waits_for_its_month),
         cmocka_unit_test(test_estimation_chain_reading_average_norm_raised_norm),
-        cmocka_unit_test(test_wastewater_is_cold_plus_hot_with_the_weakest_method),
+        cmocka_unit_test(test_wastewater_is_cold_plus_hot_unraised_with_the_weakest_method),
         cmocka_unit_test(test_zone_services_follow_the_meter_registers),
         cmocka_unit_test(test_statement_sums_match_lines),
         cmocka_unit_test(test_rerun_writes_the_same_statements),
@@ -490,7 +546,9 @@ int main(void)
         cmocka_unit_test(test_failed_run_leaves_the_previous_statements),
         cmocka_unit_test(test_next_period_opens_with_the_closing_and_counts_the_streak),
         cmocka_unit_test(test_penalty_on_an_old_debt_counts_the_days_until_payment),
+        cmocka_unit_test(test_penalty_on_a_debt_left_by_a_payment_naming_a_later_period),
         cmocka_unit_test(test_cashback_and_correction_on_the_next_document),
+        cmocka_unit_test(test_a_late_reading_corrects_the_estimates_it_covers),
         cmocka_unit_test(test_closed_period_is_refused),
         cmocka_unit_test(test_another_organizations_staff_cannot_run_it),
     };
