@@ -923,13 +923,9 @@ export function billingSections(app) {
   // ------------------------------------------------ the account card
 
   /** The account's registry row: a resident's own list is short; staff find it by its house. */
-  async function findAccount(user, id, houseId) {
-    let query;
-    if (user.role === 'resident') query = { per_page: 500 };
-    else if (houseId) query = { house_id: houseId, per_page: 500 };
-    else return null;
+  async function findAccount(id) {
     try {
-      return listOf(await api.list('/accounts', query)).items.find((a) => a.id === id) || null;
+      return await api.get(`/accounts/${encodeURIComponent(id)}`);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) throw err;
       return null;
@@ -964,7 +960,7 @@ export function billingSections(app) {
     try {
       [first, account] = await Promise.all([
         api.list(`/accounts/${id}/statements`, { page: sel.page, per_page: STATEMENTS_PER_PAGE }),
-        findAccount(user, id, sel.house),
+        findAccount(id),
       ]);
     } catch (err) {
       const missing = err instanceof ApiError && err.status === 404;

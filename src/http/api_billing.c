@@ -305,14 +305,14 @@ static json_t *explain_charge(const struct bill_line *l)
 static json_t *explain(const struct statement_line *sl)
 {
     const struct bill_line *l = &sl->line;
-    char buf[320], base[MONEY_FMT_SIZE];
+    char buf[320], base[MONEY_DISPLAY_SIZE];
     switch (l->kind) {
     case LINE_CHARGE: return explain_charge(l);
     case LINE_CORRECTION:
         snprintf(buf, sizeof buf, "перерасчёт: %s", sl->reason ? sl->reason : "");
         return json_string(buf);
     case LINE_PENALTY:
-        money_format(base, sizeof base, l->a);
+        money_format_display(base, sizeof base, l->a);
         static const char fmt[] = "пени (ЖК РФ ст. 155 ч. 14) на долг %s ₽: "
                                   "%lld дн. × 1/300 и %lld дн. × 1/130 "
                                   "ставки %lld,%02lld %%";

@@ -420,6 +420,18 @@ int api_accounts_list(struct http_req *r)
     return http_json(r, 200, http_list(list, pg, total));
 }
 
+int api_accounts_get(struct http_req *r)
+{
+    struct store_conn *c = http_db(r);
+    struct account x;
+    struct err e = {0};
+    if (!c)
+        return 0;
+    if (reg_account_get(c, scope(r), r->ids[0], r->arena, &x, &e))
+        return http_error(r, &e);
+    return http_json(r, 200, json_account(&x));
+}
+
 static void date_arg(struct http_req *r, const char *name, const char **out,
                      struct field_errors *fe)
 {

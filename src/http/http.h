@@ -186,6 +186,7 @@ int api_houses_patch(struct http_req *r);
 int api_house_premises(struct http_req *r);
 int api_premises_get(struct http_req *r);
 int api_accounts_list(struct http_req *r);
+int api_accounts_get(struct http_req *r);
 int api_registry_changes(struct http_req *r);
 int api_reports_house(struct http_req *r);
 int api_registry_quality(struct http_req *r);

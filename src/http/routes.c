@@ -37,6 +37,7 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/houses/{id}/premises", RIGHT_REGISTRY_READ, api_house_premises},
     {"GET", "/api/v1/premises/{id}", RIGHT_REGISTRY_READ, api_premises_get},
     {"GET", "/api/v1/accounts", RIGHT_REGISTRY_READ, api_accounts_list},
+    {"GET", "/api/v1/accounts/{id}", RIGHT_REGISTRY_READ, api_accounts_get},
     {"GET", "/api/v1/registry/changes", RIGHT_REGISTRY_READ, api_registry_changes},
     {"GET", "/api/v1/registry/quality", RIGHT_REGISTRY_READ, api_registry_quality},
     {"GET", "/api/v1/registry/notice", RIGHT_REGISTRY_READ, api_registry_notice},

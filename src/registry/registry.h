@@ -76,6 +76,7 @@ struct house_filter {
 
 struct account_filter {
     int64_t house_id, org_id;
+    int64_t id;    /* one account, or 0 */
     const char *q; /* ЕЛС or number contains */
 };
 
@@ -115,6 +116,9 @@ int reg_premises_get(struct store_conn *c, const struct store_scope *s, int64_t 
 int reg_account_list(struct store_conn *c, const struct store_scope *s,
                      const struct account_filter *f, struct page pg, struct arena *a,
                      struct account **items, int64_t *count, int64_t *total, struct err *e);
+/* One visible account (ERR_NOTFOUND otherwise). */
+int reg_account_get(struct store_conn *c, const struct store_scope *s, int64_t id, struct arena *a,
+                    struct account *out, struct err *e);
 int reg_change_list(struct store_conn *c, const struct store_scope *s,
                     const struct change_filter *f, struct page pg, struct arena *a,
                     struct change **items, int64_t *count, int64_t *total, struct err *e);

@@ -226,7 +226,8 @@ int reg_premises_get(struct store_conn *c, const struct store_scope *s, int64_t 
     " AND (CAST($4 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM resident_premises rp"                   \
     " WHERE rp.premises_id = a.premises_id AND rp.user_id = $4))"                                  \
     " AND (a.house_id = $5 OR $5 = 0) AND (a.org_id = $6 OR $6 = 0)"                               \
-    " AND (lower(a.els) LIKE $7 ESCAPE '\\' OR lower(a.number) LIKE $7 ESCAPE '\\' OR $7 IS NULL)"
+    " AND (lower(a.els) LIKE $7 ESCAPE '\\' OR lower(a.number) LIKE $7 ESCAPE '\\' OR $7 IS NULL)" \
+    " AND (a.id = $8 OR $8 = 0)"
 
 int reg_account_list(struct store_conn *c, const struct store_scope *s,
                      const struct account_filter *f, struct page pg, struct arena *a,
@@ -235,21 +236,22 @@ int reg_account_list(struct store_conn *c, const struct store_scope *s,
     int rc = store_scope_check(s, e);
     if (rc)
         return rc;
-    struct store_val p[9];
+    struct store_val p[10];
     reg_scope_bind(s, p);
     p[4] = SV_I(f->house_id);
     p[5] = SV_I(f->org_id);
     p[6] = SV_T(f->q ? text_like_pattern(a, f->q) : NULL);
-    p[7] = SV_I(pg.per_page);
-    p[8] = SV_I((pg.page - 1) * pg.per_page);
-    if ((rc = store_query_int(c, "SELECT count(*) FROM accounts a WHERE " ACCOUNT_FILTER, p, 7,
+    p[7] = SV_I(f->id);
+    p[8] = SV_I(pg.per_page);
+    p[9] = SV_I((pg.page - 1) * pg.per_page);
+    if ((rc = store_query_int(c, "SELECT count(*) FROM accounts a WHERE " ACCOUNT_FILTER, p, 8,
                               total, e)))
         return rc;
     struct store_rows *r = NULL;
     if ((rc = store_query(c,
                           "SELECT " ACCOUNT_COLS " FROM accounts a WHERE " ACCOUNT_FILTER
-                          " ORDER BY a.id LIMIT $8 OFFSET $9",
-                          p, 9, &r, e)))
+                          " ORDER BY a.id LIMIT $9 OFFSET $10",
+                          p, 10, &r, e)))
         return rc;
     *count = 0;
     if (!(*items = arena_alloc(a, sizeof **items * (size_t)pg.per_page)))
@@ -315,5 +317,19 @@ int reg_change_list(struct store_conn *c, const struct store_scope *s,
         x->number = store_dup(r, 10, a);
     }
     store_rows_free(r);
+    return rc;
+}
+
+int reg_account_get(struct store_conn *c, const struct store_scope *s, int64_t id, struct arena *a,
+                    struct account *out, struct err *e)
+{
+    struct account_filter f = {.id = id};
+    struct account *items;
+    int64_t n, total;
+    int rc = reg_account_list(c, s, &f, (struct page){1, 1}, a, &items, &n, &total, e);
+    if (!rc && n == 0)
+        rc = err_set(e, ERR_NOTFOUND, "лицевой счёт не найден");
+    if (!rc)
+        *out = items[0];
     return rc;
 }

@@ -222,6 +222,11 @@ test('tenancy: another organization sees nothing of it; a resident only their ow
   const foreign = others.find((a) => !residentAccount || a.premises_id !== residentAccount.premises_id);
   r = await c.get(`/api/v1/accounts/${foreign.id}/statements`, { token: tok.resident1 });
   assert.equal(r.status, 404, 'another account answers 404');
+  r = await c.get(`/api/v1/accounts/${foreign.id}`, { token: tok.resident1 });
+  assert.equal(r.status, 404, 'and so does the account itself');
+  r = await c.get(`/api/v1/accounts/${account.id}`, { token: tok.eirc1 });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.number, account.number, 'the account card reads its account');
   if (residentAccount) {
     r = await c.get(`/api/v1/accounts/${residentAccount.id}/statement?period=2026-10`, { token: tok.resident1 });
     assert.equal(r.status, 200, 'the resident reads their own document');
