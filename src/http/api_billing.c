@@ -16,42 +16,26 @@ static const struct store_scope *scope(struct http_req *r)
     return &r->session->scope;
 }
 
-static json_t *jmoney(int64_t k)
-{
-    char buf[MONEY_FMT_SIZE];
-    money_format(buf, sizeof buf, k);
-    return json_string(buf);
-}
-
 /* A fixed-point decimal: v / 10^places, e.g. 54370, 3 → "54.370". */
 static json_t *jfixed(int64_t v, int places)
 {
-    int64_t scale = 1;
-    for (int i = 0; i < places; i++)
-        scale *= 10;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     char buf[48];
-    snprintf(buf, sizeof buf, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(u / scale),
-             places, (unsigned long long)(u % (uint64_t)scale));
+    bill_decimal_format(v, places, buf, sizeof buf);
     return json_string(buf);
-}
-
-static json_t *jtext(const char *s)
-{
-    return s ? json_string(s) : json_null();
 }
 
 static json_t *json_run(struct http_req *r, const struct billing_run_info *x)
 {
-    json_t *o = json_pack(
-        "{s:I, s:I, s:s, s:s, s:o, s:I, s:I, s:o, s:o, s:o}", "id", (json_int_t)x->id, "org_id",
-        (json_int_t)x->org_id, "org_name", x->org_name, "period", x->period, "job_id",
-        http_id(x->job_id), "accounts", (json_int_t)x->accounts, "lines", (json_int_t)x->lines,
-        "charged", jmoney(x->charged), "digest", jtext(x->digest), "error", jtext(x->error));
-    json_object_set_new(o, "corrected", jmoney(x->corrected));
-    json_object_set_new(o, "penalty", jmoney(x->penalty));
-    json_object_set_new(o, "cashback", jmoney(x->cashback));
-    json_object_set_new(o, "paid", jmoney(x->paid));
+    json_t *o =
+        json_pack("{s:I, s:I, s:s, s:s, s:o, s:I, s:I, s:o, s:o, s:o}", "id", (json_int_t)x->id,
+                  "org_id", (json_int_t)x->org_id, "org_name", x->org_name, "period", x->period,
+                  "job_id", http_id(x->job_id), "accounts", (json_int_t)x->accounts, "lines",
+                  (json_int_t)x->lines, "charged", http_money(x->charged), "digest",
+                  http_str(x->digest), "error", http_str(x->error));
+    json_object_set_new(o, "corrected", http_money(x->corrected));
+    json_object_set_new(o, "penalty", http_money(x->penalty));
+    json_object_set_new(o, "cashback", http_money(x->cashback));
+    json_object_set_new(o, "paid", http_money(x->paid));
     json_object_set_new(o, "state", json_string(x->state));
     json_object_set_new(o, "period_closed", json_boolean(x->period_closed));
     json_object_set_new(o, "started_at", json_string(http_time(r, x->started_at)));
@@ -112,11 +96,13 @@ static json_t *jchange(int64_t amount, int64_t prev)
 
 static json_t *json_total(const struct run_total *t)
 {
-    json_t *o = json_pack(
-        "{s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:I}", "service_id", (json_int_t)t->service_id, "code",
-        t->code, "name", t->name, "unit", t->unit, "lines", (json_int_t)t->lines, "quantity",
-        jfixed(t->quantity, 3), "amount", jmoney(t->amount), "estimated", (json_int_t)t->estimated);
-    json_object_set_new(o, "previous_amount", t->has_prev ? jmoney(t->prev_amount) : json_null());
+    json_t *o =
+        json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:I}", "service_id",
+                  (json_int_t)t->service_id, "code", t->code, "name", t->name, "unit", t->unit,
+                  "lines", (json_int_t)t->lines, "quantity", jfixed(t->quantity, 3), "amount",
+                  http_money(t->amount), "estimated", (json_int_t)t->estimated);
+    json_object_set_new(o, "previous_amount",
+                        t->has_prev ? http_money(t->prev_amount) : json_null());
     json_object_set_new(o, "change_percent",
                         t->has_prev && t->prev_amount ? jchange(t->amount, t->prev_amount)
                                                       : json_null());
@@ -254,10 +240,11 @@ static json_t *json_statement(const struct statement *s)
     return json_pack("{s:I, s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
                      "account_id", (json_int_t)s->account_id, "org_id", (json_int_t)s->org_id,
                      "run_id", (json_int_t)s->run_id, "period", s->period, "due_on", s->due_on,
-                     "opening", jmoney(s->opening), "charged", jmoney(s->charged), "corrected",
-                     jmoney(s->corrected), "penalty", jmoney(s->penalty), "cashback",
-                     jmoney(s->cashback), "paid", jmoney(s->paid), "closing", jmoney(s->closing),
-                     "total_due", jmoney(s->closing > 0 ? s->closing : 0));
+                     "opening", http_money(s->opening), "charged", http_money(s->charged),
+                     "corrected", http_money(s->corrected), "penalty", http_money(s->penalty),
+                     "cashback", http_money(s->cashback), "paid", http_money(s->paid), "closing",
+                     http_money(s->closing), "total_due",
+                     http_money(s->closing > 0 ? s->closing : 0));
 }
 
 static const char *method_name(char m)
@@ -326,11 +313,11 @@ static json_t *explain(const struct statement_line *sl)
 static json_t *json_line(const struct statement_line *sl)
 {
     const struct bill_line *l = &sl->line;
-    json_t *o =
-        json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "kind", kind_name(l->kind), "method",
-                  jtext(method_name(l->method)), "service_id", http_id(l->service_id),
-                  "service_code", jtext(sl->service_code), "service", jtext(sl->service_name),
-                  "unit", jtext(sl->unit), "amount", jmoney(l->amount), "explanation", explain(sl));
+    json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "kind", kind_name(l->kind),
+                          "method", http_str(method_name(l->method)), "service_id",
+                          http_id(l->service_id), "service_code", http_str(sl->service_code),
+                          "service", http_str(sl->service_name), "unit", http_str(sl->unit),
+                          "amount", http_money(l->amount), "explanation", explain(sl));
     if (l->kind == LINE_CHARGE) {
         json_object_set_new(o, "quantity", jfixed(l->quantity, 3));
         json_object_set_new(o, "tariff", jfixed(l->price, 4));
@@ -349,7 +336,7 @@ static json_t *json_line(const struct statement_line *sl)
     if (l->kind == LINE_CORRECTION)
         json_object_set_new(o, "correction_id", json_integer(l->ref));
     if (l->kind == LINE_PENALTY) {
-        json_object_set_new(o, "base", jmoney(l->a));
+        json_object_set_new(o, "base", http_money(l->a));
         json_object_set_new(o, "days_1_300", json_integer(l->b));
         json_object_set_new(o, "days_1_130", json_integer(l->c));
         json_object_set_new(o, "rate_percent", jfixed(l->d, 2));
@@ -404,11 +391,11 @@ int api_account_statement(struct http_req *r)
 
 static json_t *json_correction(struct http_req *r, const struct correction *k)
 {
-    json_t *o = json_pack("{s:I, s:I, s:I, s:o, s:s, s:s, s:o, s:o, s:s}", "id", (json_int_t)k->id,
-                          "account_id", (json_int_t)k->account_id, "service_id",
-                          (json_int_t)k->service_id, "service", jtext(k->service_name), "period",
-                          k->period, "apply_period", k->apply_period, "quantity",
-                          jfixed(k->quantity, 3), "amount", jmoney(k->amount), "reason", k->reason);
+    json_t *o = json_pack(
+        "{s:I, s:I, s:I, s:o, s:s, s:s, s:o, s:o, s:s}", "id", (json_int_t)k->id, "account_id",
+        (json_int_t)k->account_id, "service_id", (json_int_t)k->service_id, "service",
+        http_str(k->service_name), "period", k->period, "apply_period", k->apply_period, "quantity",
+        jfixed(k->quantity, 3), "amount", http_money(k->amount), "reason", k->reason);
     json_object_set_new(o, "created_at", json_string(http_time(r, k->created_at)));
     return o;
 }
@@ -495,9 +482,10 @@ int api_account_debts(struct http_req *r)
         int64_t owed = d.debts[i].amount - paid;
         owed_total += owed > 0 ? owed : 0;
         date_period_format(d.debts[i].period, per);
-        json_array_append_new(periods, json_pack("{s:s, s:o, s:o, s:o}", "period", per, "billed",
-                                                 jmoney(d.debts[i].amount), "paid", jmoney(paid),
-                                                 "owed", jmoney(owed > 0 ? owed : 0)));
+        json_array_append_new(periods,
+                              json_pack("{s:s, s:o, s:o, s:o}", "period", per, "billed",
+                                        http_money(d.debts[i].amount), "paid", http_money(paid),
+                                        "owed", http_money(owed > 0 ? owed : 0)));
     }
     for (int k = 0; k < d.nparts; k++) {
         const struct alloc_part *p = &d.parts[k];
@@ -509,10 +497,10 @@ int api_account_debts(struct http_req *r)
         json_array_append_new(parts, json_pack("{s:I, s:o, s:s, s:o}", "payment_id",
                                                (json_int_t)p->payment_id, "period",
                                                p->period ? json_string(per) : json_null(),
-                                               "paid_on", day, "amount", jmoney(p->amount)));
+                                               "paid_on", day, "amount", http_money(p->amount)));
     }
     return http_json(r, 200,
                      json_pack("{s:I, s:o, s:o, s:o, s:o}", "account_id", (json_int_t)r->ids[0],
-                               "periods", periods, "owed", jmoney(owed_total), "advance",
-                               jmoney(advance), "allocations", parts));
+                               "periods", periods, "owed", http_money(owed_total), "advance",
+                               http_money(advance), "allocations", parts));
 }

@@ -19,11 +19,6 @@ static const struct store_scope *scope(struct http_req *r)
     return &r->session->scope;
 }
 
-static json_t *jtext(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 static json_t *jdecimal(int64_t v, int decimals)
 {
     char buf[32];
@@ -45,8 +40,8 @@ static json_t *json_service(struct http_req *r, const struct bill_service *s)
     json_t *o =
         json_pack("{s:I, s:I, s:I, s:o, s:s, s:s, s:s, s:s, s:o, s:s, s:I, s:I, s:b}", "id",
                   (json_int_t)s->id, "region_id", (json_int_t)s->region_id, "org_id",
-                  (json_int_t)s->org_id, "org_name", jtext(s->org_name), "code", s->code, "name",
-                  s->name, "method", s->method, "unit", s->unit, "resource", jtext(s->resource),
+                  (json_int_t)s->org_id, "org_name", http_str(s->org_name), "code", s->code, "name",
+                  s->name, "method", s->method, "unit", s->unit, "resource", http_str(s->resource),
                   "zone", s->zone, "raising_pct", (json_int_t)s->raising_pct, "sort_order",
                   (json_int_t)s->sort_order, "archived", s->archived);
     json_object_set_new(o, "created_at", json_string(http_time(r, s->created_at)));
@@ -198,8 +193,8 @@ static json_t *json_rate(struct http_req *r, enum bill_rate_kind k, const struct
         "{s:I, s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:s, s:o}", "id", (json_int_t)t->id, "service_id",
         (json_int_t)t->service_id, "org_id", (json_int_t)t->org_id, "scope", scope,
         "municipality_id", http_id(t->municipality_id), "municipality_name",
-        jtext(t->municipality_name), "house_id", http_id(t->house_id), "house_address",
-        jtext(t->house_address), "valid_from", t->valid_from, "valid_to", jtext(t->valid_to));
+        http_str(t->municipality_name), "house_id", http_id(t->house_id), "house_address",
+        http_str(t->house_address), "valid_from", t->valid_from, "valid_to", http_str(t->valid_to));
     json_object_set_new(
         o, value_name(k),
         jdecimal(t->value, k == BILL_TARIFF ? BILL_PRICE_DECIMALS : BILL_QTY_DECIMALS));

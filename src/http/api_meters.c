@@ -21,11 +21,6 @@ static json_t *jvalue(int64_t v)
     return json_string(buf);
 }
 
-static json_t *jtext(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 static json_t *json_meter(struct http_req *r, const struct meter *m)
 {
     json_t *o = json_pack(
@@ -33,14 +28,14 @@ static json_t *json_meter(struct http_req *r, const struct meter *m)
         "region_id", (json_int_t)m->region_id, "municipality_id", (json_int_t)m->municipality_id,
         "house_id", (json_int_t)m->house_id, "premises_id", http_id(m->premises_id), "org_id",
         (json_int_t)m->org_id, "kind", m->kind, "resource", m->resource, "zone", m->zone, "serial",
-        jtext(m->serial), "digits", (json_int_t)m->digits, "decimals", (json_int_t)m->decimals);
+        http_str(m->serial), "digits", (json_int_t)m->digits, "decimals", (json_int_t)m->decimals);
     json_object_set_new(o, "initial_value", jvalue(m->initial_value));
     json_object_set_new(o, "unit", json_string(meter_unit(m->resource)));
-    json_object_set_new(o, "installed_on", jtext(m->installed_on));
-    json_object_set_new(o, "verified_on", jtext(m->verified_on));
-    json_object_set_new(o, "next_verification_on", jtext(m->next_verification_on));
-    json_object_set_new(o, "removed_on", jtext(m->removed_on));
-    json_object_set_new(o, "status", jtext(m->status));
+    json_object_set_new(o, "installed_on", http_str(m->installed_on));
+    json_object_set_new(o, "verified_on", http_str(m->verified_on));
+    json_object_set_new(o, "next_verification_on", http_str(m->next_verification_on));
+    json_object_set_new(o, "removed_on", http_str(m->removed_on));
+    json_object_set_new(o, "status", http_str(m->status));
     json_object_set_new(o, "created_at", json_string(http_time(r, m->created_at)));
     json_object_set_new(o, "updated_at", json_string(http_time(r, m->updated_at)));
     return o;

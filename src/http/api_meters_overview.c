@@ -21,11 +21,6 @@ static json_t *jvalue(int64_t v)
     return json_string(buf);
 }
 
-static json_t *jtext(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 static json_t *jperiod(struct http_req *r, int period)
 {
     return period ? json_string(meter_period_text(r->arena, period)) : json_null();
@@ -89,18 +84,18 @@ static json_t *json_row(struct http_req *r, const struct meter_row *x, bool peri
                   (json_int_t)m->id, "municipality_id", (json_int_t)m->municipality_id, "house_id",
                   (json_int_t)m->house_id, "premises_id", http_id(m->premises_id), "org_id",
                   (json_int_t)m->org_id, "kind", m->kind, "resource", m->resource, "zone", m->zone,
-                  "serial", jtext(m->serial), "unit", meter_unit(m->resource), "digits",
+                  "serial", http_str(m->serial), "unit", meter_unit(m->resource), "digits",
                   (json_int_t)m->digits, "decimals", (json_int_t)m->decimals);
     json_object_set_new(o, "initial_value", jvalue(m->initial_value));
-    json_object_set_new(o, "installed_on", jtext(m->installed_on));
-    json_object_set_new(o, "verified_on", jtext(m->verified_on));
-    json_object_set_new(o, "next_verification_on", jtext(m->next_verification_on));
-    json_object_set_new(o, "removed_on", jtext(m->removed_on));
-    json_object_set_new(o, "status", jtext(m->status));
-    json_object_set_new(o, "address", jtext(x->address));
-    json_object_set_new(o, "premises_number", jtext(x->premises_number));
-    json_object_set_new(o, "premises_kind", jtext(x->premises_kind));
-    json_object_set_new(o, "org_name", jtext(x->org_name));
+    json_object_set_new(o, "installed_on", http_str(m->installed_on));
+    json_object_set_new(o, "verified_on", http_str(m->verified_on));
+    json_object_set_new(o, "next_verification_on", http_str(m->next_verification_on));
+    json_object_set_new(o, "removed_on", http_str(m->removed_on));
+    json_object_set_new(o, "status", http_str(m->status));
+    json_object_set_new(o, "address", http_str(x->address));
+    json_object_set_new(o, "premises_number", http_str(x->premises_number));
+    json_object_set_new(o, "premises_kind", http_str(x->premises_kind));
+    json_object_set_new(o, "org_name", http_str(x->org_name));
     json_object_set_new(o, "last_reading", json_last(r, x));
     json_object_set_new(o, "window",
                         json_pack("{s:i, s:i, s:s}", "first_day", x->window.first_day, "last_day",

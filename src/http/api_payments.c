@@ -17,18 +17,6 @@ static const struct store_scope *scope(struct http_req *r)
     return &r->session->scope;
 }
 
-static json_t *jtext(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-static json_t *jmoney(int64_t kopecks)
-{
-    char buf[MONEY_FMT_SIZE];
-    money_format(buf, sizeof buf, kopecks);
-    return json_string(buf);
-}
-
 static json_t *json_payment(struct http_req *r, const struct payment *x)
 {
     char period[PERIOD_STR_SIZE] = "";
@@ -38,13 +26,13 @@ static json_t *json_payment(struct http_req *r, const struct payment *x)
         "{s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:s, s:s, s:o}", "id", (json_int_t)x->id,
         "region_id", (json_int_t)x->region_id, "municipality_id", (json_int_t)x->municipality_id,
         "org_id", (json_int_t)x->org_id, "account_id", (json_int_t)x->account_id, "els",
-        jtext(x->els), "account_number", jtext(x->account_number), "ext_id", x->ext_id, "kind",
-        pay_kind_name(x->kind), "paid_on", x->paid_on, "amount", jmoney(x->amount));
+        http_str(x->els), "account_number", http_str(x->account_number), "ext_id", x->ext_id,
+        "kind", pay_kind_name(x->kind), "paid_on", x->paid_on, "amount", http_money(x->amount));
     json_object_set_new(o, "period", x->period ? json_string(period) : json_null());
     json_object_set_new(o, "reverses", http_id(x->reverses));
     json_object_set_new(o, "reversed_by", http_id(x->reversed_by));
-    json_object_set_new(o, "channel", jtext(x->channel));
-    json_object_set_new(o, "source", jtext(x->source));
+    json_object_set_new(o, "channel", http_str(x->channel));
+    json_object_set_new(o, "source", http_str(x->source));
     json_object_set_new(o, "created_by", http_id(x->created_by));
     json_object_set_new(o, "created_at", json_string(http_time(r, x->created_at)));
     return o;
@@ -132,7 +120,7 @@ int api_payments_create(struct http_req *r)
         json_t *detail =
             json_pack("{s:s, s:s, s:I, s:s}", "ext_id", x.ext_id, "kind", pay_kind_name(x.kind),
                       "account_id", (json_int_t)x.account_id, "paid_on", x.paid_on);
-        json_object_set_new(detail, "amount", jmoney(x.amount));
+        json_object_set_new(detail, "amount", http_money(x.amount));
         http_audit(r, c, "payment.create", payment_object(&x), detail, &e);
     }
     http_tx_end(c, &e);
@@ -209,9 +197,9 @@ static json_t *json_import(const struct pay_import_result *res)
     json_t *o = json_pack("{s:s?, s:I, s:I, s:I, s:I}", "encoding", res->encoding, "org_id",
                           (json_int_t)res->org_id, "rows", (json_int_t)res->rows, "added",
                           (json_int_t)res->added, "present", (json_int_t)res->present);
-    json_object_set_new(o, "paid", jmoney(res->paid));
-    json_object_set_new(o, "refunded", jmoney(res->refunded));
-    json_object_set_new(o, "reversed", jmoney(res->reversed));
+    json_object_set_new(o, "paid", http_money(res->paid));
+    json_object_set_new(o, "refunded", http_money(res->refunded));
+    json_object_set_new(o, "reversed", http_money(res->reversed));
     return o;
 }
 
@@ -255,9 +243,9 @@ int api_imports_payments(struct http_req *r)
             json_pack("{s:s, s:I, s:I, s:I}", "file", name ? name : "загрузка через API", "rows",
                       (json_int_t)res.rows, "added", (json_int_t)res.added, "present",
                       (json_int_t)res.present);
-        json_object_set_new(detail, "paid", jmoney(res.paid));
-        json_object_set_new(detail, "refunded", jmoney(res.refunded));
-        json_object_set_new(detail, "reversed", jmoney(res.reversed));
+        json_object_set_new(detail, "paid", http_money(res.paid));
+        json_object_set_new(detail, "refunded", http_money(res.refunded));
+        json_object_set_new(detail, "reversed", http_money(res.reversed));
         http_audit(r, c, "payments.import",
                    (struct audit_object){"payments_import", 0, 0, 0, res.org_id}, detail, &e);
     }

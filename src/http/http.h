@@ -136,6 +136,10 @@ void http_tx_end(struct store_conn *c, struct err *e);
 
 /* An id as JSON: the number, or null for 0. */
 json_t *http_id(int64_t id);
+/* A string, or JSON null for NULL. */
+json_t *http_str(const char *s);
+/* Kopecks as a ruble string "1234.56" (money_format). */
+json_t *http_money(int64_t kopecks);
 
 /* num / den as a percent with two decimals, rounded half up: "22.50";
  * "0.00" when den is 0. Exact in integers (no floating point). */

@@ -2,6 +2,8 @@
  * query arguments, pagination. */
 #include "http/http.h"
 
+#include "base/money.h"
+
 #include "base/log.h"
 
 #include <errno.h>
@@ -244,6 +246,18 @@ void http_tx_end(struct store_conn *c, struct err *e)
 json_t *http_id(int64_t id)
 {
     return id ? json_integer(id) : json_null();
+}
+
+json_t *http_str(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+json_t *http_money(int64_t kopecks)
+{
+    char buf[MONEY_FMT_SIZE];
+    money_format(buf, sizeof buf, kopecks);
+    return json_string(buf);
 }
 
 json_t *http_percent(int64_t num, int64_t den)
