@@ -255,19 +255,16 @@ static int penalty_lines(struct run *r, const struct run_account *a, struct bill
     int nd, np, nparts, rc;
     if (!tmp)
         return err_set(e, ERR_NOMEM, "out of memory");
-    if (!(rc = run_load_debts(r, a, tmp, &debts, &nd, &pays, &np, e)))
-        rc = bill_allocate(debts, nd, pays, np, tmp, &parts, &nparts, e);
+    struct alloc_part *mine = NULL; /* the parts of one period, reused for each */
+    if (!(rc = run_load_debts(r, a, tmp, &debts, &nd, &pays, &np, e)) &&
+        !(rc = bill_allocate(debts, nd, pays, np, tmp, &parts, &nparts, e)) &&
+        !(mine = arena_alloc(tmp, sizeof *mine * (size_t)(nparts + 1))))
+        rc = err_set(e, ERR_NOMEM, "out of memory");
     for (int i = 0; !rc && i < nd; i++) {
         struct penalty_debt d = {.period = debts[i].period,
                                  .due_day = due_of(r, debts[i].period),
-                                 .amount = debts[i].amount,
-                                 .parts = parts};
+                                 .amount = debts[i].amount};
         /* parts of this period, in allocation order (ascending days) */
-        struct alloc_part *mine = arena_alloc(tmp, sizeof *mine * (size_t)(nparts + 1));
-        if (!mine) {
-            rc = err_set(e, ERR_NOMEM, "out of memory");
-            break;
-        }
         d.nparts = 0;
         for (int k = 0; k < nparts; k++)
             if (parts[k].period == d.period)

@@ -455,12 +455,17 @@ int bill_correction_add(struct store_conn *c, const struct store_scope *s, struc
 {
     int rc = account_visible(c, s, q->account_id, e);
     struct store_val p[] = {SV_I(q->account_id)};
-    int64_t org_id, region_id;
-    if (rc ||
-        (rc = store_query_int(c, "SELECT org_id FROM accounts WHERE id = $1", p, 1, &org_id, e)) ||
-        (rc = store_query_int(c, "SELECT region_id FROM accounts WHERE id = $1", p, 1, &region_id,
-                              e)) ||
-        (rc = may_write(s, org_id, "account_id", e)) || (rc = correction_check(c, q, org_id, e)))
+    struct store_rows *rows;
+    int64_t org_id = 0, region_id = 0;
+    if (rc || (rc = store_query(c, "SELECT org_id, region_id FROM accounts WHERE id = $1", p, 1,
+                                &rows, e)))
+        return rc;
+    if (store_next(rows)) {
+        org_id = store_int(rows, 0);
+        region_id = store_int(rows, 1);
+    }
+    store_rows_free(rows);
+    if ((rc = may_write(s, org_id, "account_id", e)) || (rc = correction_check(c, q, org_id, e)))
         return rc;
     q->created_at = store_now();
     q->created_by = s->user_id;
@@ -541,9 +546,6 @@ int bill_period_close(struct store_conn *c, const struct store_scope *s, int64_t
     if (!done)
         return err_field(e, ERR_CONFLICT, "period",
                          "период %s не рассчитан: закрыть можно только после расчёта", period);
-    if ((rc = store_exec(c, "DELETE FROM billing_periods WHERE org_id = $1 AND period = $2", p, 2,
-                         NULL, e)))
-        return rc;
     return store_exec(c,
                       "INSERT INTO billing_periods (org_id, period, closed_at, closed_by)"
                       " VALUES ($1, $2, $3, $4)",

@@ -25,6 +25,7 @@
 #include "billing/billing.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define COUNT(x) ((int)(sizeof x / sizeof x[0]))
@@ -232,8 +233,8 @@ int demo_bills(struct store *s, int64_t *rows, struct err *e)
 {
     struct store_conn *c = store_acquire(s, e);
     struct store_rows *r;
-    int64_t orgs[64];
-    int n = 0, last = 0, rc;
+    int64_t *orgs = NULL;
+    int n = 0, cap = 0, last = 0, rc;
     if (!c)
         return e->code;
     if ((rc = store_query(c, "SELECT max(period) FROM readings", NULL, 0, &r, e)) == 0) {
@@ -243,8 +244,17 @@ int demo_bills(struct store *s, int64_t *rows, struct err *e)
     }
     if (!rc && (rc = store_query(c, "SELECT DISTINCT org_id FROM services ORDER BY org_id", NULL, 0,
                                  &r, e)) == 0) {
-        while (store_next(r) && n < COUNT(orgs))
+        while (!rc && store_next(r)) {
+            if (n == cap) {
+                int64_t *grown = realloc(orgs, sizeof *orgs * (size_t)(cap = cap ? cap * 2 : 16));
+                if (!grown) {
+                    rc = err_set(e, ERR_NOMEM, "out of memory");
+                    break;
+                }
+                orgs = grown;
+            }
             orgs[n++] = store_int(r, 0);
+        }
         store_rows_free(r);
     }
     store_release(c);
@@ -255,5 +265,6 @@ int demo_bills(struct store *s, int64_t *rows, struct err *e)
             if ((rc = billing_run(s, &sys, &q, &out, e)) == 0)
                 *rows += out.accounts;
         }
+    free(orgs);
     return rc;
 }
