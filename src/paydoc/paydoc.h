@@ -1,0 +1,172 @@
+/* paydoc.h — the payment document (платёжный документ, ПП 354 п. 69; the
+ * model form of Приказ Минстроя № 43/пр): one account's statement for a
+ * period with everything the resident holds in hand — payees with bank
+ * details, payer and address, the table of services, corrections,
+ * penalties, debt and payments, the total due, the meter readings used,
+ * contacts, and one GOST R 56042-2014 payment QR code per payee
+ * (docs/paydoc.md).
+ *
+ * One model (struct paydoc), assembled from the store (load.c), serves every
+ * form: PDF (pdf.c, through render/pdf.h), plain text (text.c), JSON
+ * (json.c); the QR payload is gost.c. Print batches and single files for a
+ * period are render.c, the files' manifest (paydoc_files) keeps a re-run
+ * from rewriting what has not changed.
+ *
+ * Units as in billing.h: money int64 kopecks, quantities thousandths of the
+ * unit, prices hundredths of a kopeck, areas hundredths of m². Strings live
+ * in the caller's arena. */
+#ifndef UPRAVDOM_PAYDOC_H
+#define UPRAVDOM_PAYDOC_H
+
+#include "base/arena.h"
+#include "base/err.h"
+#include "store/store.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PAYDOC_IPD_LEN 18 /* ИПД: ЕЛС(10) + "-01" + "-" + MMYY */
+
+/* ---- the model ---- */
+
+/* An organization paid through the document. payees[0] is the account's own
+ * organization: the opening balance, payments, penalties and cashback are
+ * its; every other payee (a service's payee_org_id) is asked the amount of
+ * its own lines. */
+struct paydoc_payee {
+    int64_t org_id;
+    const char *name, *inn, *kpp, *ogrn;
+    const char *address, *phone, *email, *website;
+    const char *bank_name, *bic, *account, *corr_account; /* р/с, к/с; NULL: not given */
+    int64_t lines_total; /* its lines of the period (charges, corrections) */
+    int64_t sum;         /* the QR's Sum: what this payee is to be paid, >= 0 */
+};
+
+/* One row of the table of services, or a correction, penalty or cashback
+ * row (kinds and methods of billing.h: 'C' 'R' 'P' 'B'; 'M' 'V' 'N' 'K' 'A'
+ * 'R' 'F' '-'). */
+struct paydoc_line {
+    char kind, method;
+    int payee; /* index into payees */
+    const char *service, *unit; /* the service's name and unit; NULL for P and B */
+    int64_t quantity;           /* thousandths; 0 where there is none */
+    int64_t price;              /* hundredths of a kopeck per unit; 0 where none */
+    int64_t amount;             /* kopecks */
+    const char *period;         /* R: the period recalculated; P: the debt's period */
+    const char *reason;         /* R: the reason; else NULL */
+    const char *explain;        /* how it was found, in Russian («по показаниям», …) */
+};
+
+/* A meter reading the charges used (ПД section 2). Values are decimal text
+ * with the meter's own decimals. */
+struct paydoc_reading {
+    const char *serial, *resource, *zone; /* resource, zone as in meters.h */
+    const char *previous, *current;       /* previous NULL: the initial value */
+    const char *consumption;
+};
+
+/* Management organization, suppliers and the dispatch service (аварийно-
+ * диспетчерская служба). role: "manager" | "supplier" | "dispatch". */
+struct paydoc_contact {
+    const char *role, *name, *address, *phone, *email, *website;
+};
+
+struct paydoc {
+    int64_t account_id, org_id, region_id, municipality_id, house_id;
+    const char *els;            /* NULL when the account has none */
+    const char *account_number; /* the supplier's own number */
+    const char *ipd;            /* ИПД, NULL without an ЕЛС */
+    const char *period;         /* YYYY-MM */
+    const char *issued_on, *due_on; /* YYYY-MM-DD */
+    const char *payer;          /* NULL: not known */
+    const char *municipality;   /* name */
+    const char *address;        /* the house's address */
+    const char *premises;       /* the premises number, NULL without premises */
+    int64_t entrance;           /* 0: unknown */
+    int64_t area;               /* premises area, hundredths of m²; 0: unknown */
+    int64_t residents;
+    /* The statement's sums (billing.h struct statement). */
+    int64_t opening, charged, corrected, penalty, cashback, paid;
+    int64_t total; /* closing: > 0 due, < 0 overpaid */
+    struct paydoc_payee *payees;
+    int npayees;
+    struct paydoc_line *lines; /* charges by payee then sort order, then R, P, B */
+    int nlines;
+    struct paydoc_reading *readings;
+    int nreadings;
+    struct paydoc_contact *contacts;
+    int ncontacts;
+};
+
+/* ---- the GOST R 56042-2014 payload (gost.c) ----
+ * "ST00012" (UTF-8) + separator + Key=Value pairs: the mandatory block Name,
+ * PersonalAcc, BankName, BIC, CorrespAcc, then PayeeINN, KPP, Sum (kopecks),
+ * Purpose, PersAcc (ЕЛС, else the account number), PaymPeriod (MMYYYY),
+ * PayerAddress, LastName (the payer as given), TechCode=02. The separator is
+ * '|' unless a value holds it; then the first of the standard's list that no
+ * value holds (§5.2.1). ERR_INVALID naming the payee's field (bank_name, bic,
+ * account, corr_account) when the mandatory block cannot be built or a
+ * value is over its length limit after trimming to it is not allowed. */
+int paydoc_qr_payload(const struct paydoc *d, int payee, struct arena *a, char **out,
+                      struct err *e);
+
+/* ---- forms ---- */
+
+/* The plain-text form (text.c): the same sections as the PDF, UTF-8, lines
+ * of at most 80 columns, for screen readers and integrations. */
+int paydoc_text(const struct paydoc *d, struct arena *a, char **out, struct err *e);
+/* The JSON form (json.c), docs/paydoc.md "JSON form"; with each payee's QR
+ * payload and its module matrix (rows of '0'/'1'). The caller owns the
+ * returned reference. */
+struct json_t;
+int paydoc_json(const struct paydoc *d, struct json_t **out, struct err *e);
+
+/* ---- PDF (pdf.c, over render/pdf.h: libharu, one embedded subset font) ---- */
+
+struct pdf_doc;
+/* Adds d to an open PDF as one A4 page (more when its lines do not fit): a
+ * print batch adds many documents to one PDF. *pages gets the pages added. */
+int paydoc_pdf_add(struct pdf_doc *pdf, const struct paydoc *d, int *pages, struct err *e);
+/* d alone as a PDF in memory (the arena's): the single file, the API's
+ * "download bill". */
+int paydoc_pdf(const struct paydoc *d, struct arena *a, unsigned char **pdf, size_t *len,
+               struct err *e);
+
+/* ---- loading (load.c) ---- */
+
+/* One visible account's document for a period (ERR_NOTFOUND when the account
+ * is not visible or has no statement for it). */
+int paydoc_load(struct store_conn *c, const struct store_scope *s, int64_t account_id,
+                const char *period, struct arena *a, struct paydoc *out, struct err *e);
+
+/* ---- print batches and single files for a period (render.c) ---- */
+
+struct paydoc_render_req {
+    const char *period; /* YYYY-MM */
+    int64_t org_id;     /* 0: every visible organization */
+    int64_t house_id;   /* 0: every house */
+    const char *out_dir;
+    bool batches, singles; /* which files to write (both by default) */
+    int threads;           /* renderers; 0: the number of cores */
+    void (*progress)(void *arg, int64_t done, int64_t total); /* or NULL */
+    void *progress_arg;
+    bool (*cancelled)(void *arg); /* or NULL */
+};
+struct paydoc_render_result {
+    int64_t documents, pages;
+    int64_t batches_written, batches_kept; /* kept: unchanged, not rewritten */
+    int64_t singles_written, singles_kept;
+    int64_t bytes; /* written */
+};
+/* Renders the period's documents of the selection: print batches (one PDF
+ * per organization, municipality and street, pages in delivery-route order:
+ * municipality, street, house, entrance, premises) under
+ * out_dir/PERIOD/print/, and single documents under out_dir/PERIOD/single/.
+ * A file whose documents have not changed since the last render (the
+ * digest in paydoc_files) and is still there is not written again; a file
+ * is written to a temporary name and renamed, so a crash leaves the old
+ * file or the new one. */
+int paydoc_render(struct store *st, const struct store_scope *s, const struct paydoc_render_req *q,
+                  struct paydoc_render_result *out, struct err *e);
+
+#endif
