@@ -417,6 +417,11 @@ function contextView(user, ctx) {
         ['Телефон', o.phone, 'org-phone'],
         ['Эл. почта', o.email, 'org-email'],
         ['Сайт', o.website, 'org-website'],
+        ['Аварийно-диспетчерская служба', o.dispatch_phone, 'org-dispatch-phone'],
+        ['Банк', o.bank_name, 'org-bank-name'],
+        ['БИК', o.bic, 'org-bic'],
+        ['Расчётный счёт', o.settlement_account, 'org-settlement-account'],
+        ['Корреспондентский счёт', o.corr_account, 'org-corr-account'],
       ], 'org-details'));
   }
   return h('div');

@@ -81,6 +81,34 @@ static void check_requisites(const struct organization *o, struct field_errors *
         fe_add(fe, "ogrn", "%s", o->ogrn ? why : "обязательное поле");
 }
 
+static bool given(const char *s)
+{
+    return s && *s;
+}
+
+/* Bank details: each optional; an account's control key is computed with
+ * the BIC (Bank of Russia method, DOMAIN.md §4), so a р/с or к/с without a
+ * valid BIC cannot be checked and is refused. */
+static void check_bank(const struct organization *o, struct field_errors *fe)
+{
+    const char *why = NULL;
+    bool bic_ok = given(o->bic) && ident_bik_valid(o->bic, &why);
+    if (given(o->bic) && !bic_ok)
+        fe_add(fe, "bic", "%s", why);
+    if (given(o->settlement_account)) {
+        if (!given(o->bic))
+            fe_add(fe, "bic", "обязателен вместе с расчётным или корреспондентским счётом");
+        else if (bic_ok && !ident_account_valid(o->settlement_account, o->bic, &why))
+            fe_add(fe, "settlement_account", "%s", why);
+    }
+    if (given(o->corr_account)) {
+        if (!given(o->bic))
+            fe_add(fe, "bic", "обязателен вместе с расчётным или корреспондентским счётом");
+        else if (bic_ok && !ident_corr_account_valid(o->corr_account, o->bic, &why))
+            fe_add(fe, "corr_account", "%s", why);
+    }
+}
+
 int dir_org_check(const struct organization *o, struct field_errors *fe)
 {
     int before = fe->n;
@@ -93,6 +121,7 @@ int dir_org_check(const struct organization *o, struct field_errors *fe)
     check_requisites(o, fe);
     if (o->email && *o->email && !strchr(o->email, '@'))
         fe_add(fe, "email", "неверный адрес электронной почты");
+    check_bank(o, fe);
     return fe->n - before;
 }
 

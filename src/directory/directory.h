@@ -37,6 +37,14 @@ struct organization {
     const char *kpp;  /* 9 chars for a legal entity, "" for an ИП */
     const char *ogrn; /* 13 digits (ОГРН) or 15 (ОГРНИП) */
     const char *address, *phone, *email, *website;
+    /* Bank details of a payee on payment documents (docs/paydoc.md); each
+     * NULL when not given. The accounts' control keys are checked with the
+     * BIC (dir_org_check). */
+    const char *bank_name;          /* «ПАО Сбербанк» */
+    const char *bic;                /* БИК, 9 digits */
+    const char *settlement_account; /* р/с, 20 digits */
+    const char *corr_account;       /* к/с, 20 digits starting 301 */
+    const char *dispatch_phone; /* аварийно-диспетчерская служба, or NULL */
     int64_t created_at;
 };
 
@@ -70,7 +78,9 @@ bool dir_is_role(const char *s);
  * admin or a regional operator; a regional operator cannot make an admin. */
 bool dir_role_grantable(enum scope_kind by, const char *role);
 
-/* Validation: each adds field errors to fe; returns their count. */
+/* Validation: each adds field errors to fe; returns their count.
+ * dir_org_check: bank details are optional, but a settlement or
+ * correspondent account needs the BIC its control key is computed with. */
 int dir_municipality_check(const struct municipality *m, struct field_errors *fe);
 int dir_org_check(const struct organization *o, struct field_errors *fe);
 int dir_user_check(const struct user *u, const char *password, struct field_errors *fe);

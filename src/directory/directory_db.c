@@ -219,7 +219,8 @@ int dir_municipality_update(struct store_conn *c, const struct store_scope *s,
 
 #define ORG_COLS                                                                                   \
     "o.id, o.region_id, o.municipality_id, o.kind, o.name, o.short_name, o.inn, o.kpp, o.ogrn,"    \
-    " o.address, o.phone, o.email, o.website, o.created_at"
+    " o.address, o.phone, o.email, o.website, o.created_at, o.bank_name, o.bic,"                   \
+    " o.settlement_account, o.corr_account, o.dispatch_phone"
 #define ORG_SCOPE                                                                                  \
     "(o.region_id = $1 OR $1 = 0) AND (o.municipality_id = $2 OR $2 = 0)"                          \
     " AND (o.id = $3 OR $3 = 0)"
@@ -240,6 +241,11 @@ static void read_org(struct store_rows *r, struct arena *a, struct organization 
     o->email = store_dup(r, 11, a);
     o->website = store_dup(r, 12, a);
     o->created_at = store_int(r, 13);
+    o->bank_name = store_dup(r, 14, a);
+    o->bic = store_dup(r, 15, a);
+    o->settlement_account = store_dup(r, 16, a);
+    o->corr_account = store_dup(r, 17, a);
+    o->dispatch_phone = store_dup(r, 18, a);
 }
 
 int dir_org_get(struct store_conn *c, const struct store_scope *s, int64_t id, struct arena *a,
@@ -326,17 +332,32 @@ int dir_org_create(struct store_conn *c, const struct store_scope *s, struct org
     if (rc)
         return rc;
     o->created_at = store_now();
-    struct store_val p[] = {
-        SV_I(o->region_id),  SV_I(o->municipality_id), SV_T(o->kind),  SV_T(o->name),
-        SV_T(o->short_name), SV_T(org_search(a, o)),   SV_T(o->inn),   SV_T(o->kpp ? o->kpp : ""),
-        SV_T(o->ogrn),       SV_T(o->address),         SV_T(o->phone), SV_T(o->email),
-        SV_T(o->website),    SV_I(o->created_at)};
+    struct store_val p[] = {SV_I(o->region_id),
+                            SV_I(o->municipality_id),
+                            SV_T(o->kind),
+                            SV_T(o->name),
+                            SV_T(o->short_name),
+                            SV_T(org_search(a, o)),
+                            SV_T(o->inn),
+                            SV_T(o->kpp ? o->kpp : ""),
+                            SV_T(o->ogrn),
+                            SV_T(o->address),
+                            SV_T(o->phone),
+                            SV_T(o->email),
+                            SV_T(o->website),
+                            SV_I(o->created_at),
+                            SV_T(o->bank_name),
+                            SV_T(o->bic),
+                            SV_T(o->settlement_account),
+                            SV_T(o->corr_account),
+                            SV_T(o->dispatch_phone)};
     rc = store_query_int(c,
                          "INSERT INTO organizations (region_id, municipality_id, kind, name,"
                          " short_name, name_search, inn, kpp, ogrn, address, phone, email,"
-                         " website, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-                         " $11, $12, $13, $14) RETURNING id",
-                         p, 14, &o->id, e);
+                         " website, created_at, bank_name, bic, settlement_account, corr_account,"
+                         " dispatch_phone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+                         " $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+                         p, 19, &o->id, e);
     if (rc == ERR_CONFLICT)
         err_field(e, rc, "inn", "организация с таким ИНН и КПП уже есть");
     return rc;
@@ -349,22 +370,28 @@ int dir_org_update(struct store_conn *c, const struct store_scope *s, const stru
     int rc = place_org(c, s, &placed, a, e);
     if (rc)
         return rc;
-    struct store_val p[16];
+    struct store_val p[21];
     store_scope_bind(s, p);
-    struct store_val rest[] = {
-        SV_I(o->id),         SV_I(o->municipality_id), SV_T(o->kind),  SV_T(o->name),
-        SV_T(o->short_name), SV_T(org_search(a, o)),   SV_T(o->inn),   SV_T(o->kpp ? o->kpp : ""),
-        SV_T(o->ogrn),       SV_T(o->address),         SV_T(o->phone), SV_T(o->email),
-        SV_T(o->website)};
+    struct store_val rest[] = {SV_I(o->id),           SV_I(o->municipality_id),
+                               SV_T(o->kind),         SV_T(o->name),
+                               SV_T(o->short_name),   SV_T(org_search(a, o)),
+                               SV_T(o->inn),          SV_T(o->kpp ? o->kpp : ""),
+                               SV_T(o->ogrn),         SV_T(o->address),
+                               SV_T(o->phone),        SV_T(o->email),
+                               SV_T(o->website),      SV_T(o->bank_name),
+                               SV_T(o->bic),          SV_T(o->settlement_account),
+                               SV_T(o->corr_account), SV_T(o->dispatch_phone)};
     memcpy(p + 3, rest, sizeof rest);
     int64_t changed = 0;
     rc = store_exec(c,
                     "UPDATE organizations SET municipality_id = $5, kind = $6, name = $7,"
                     " short_name = $8, name_search = $9, inn = $10, kpp = $11, ogrn = $12,"
-                    " address = $13, phone = $14, email = $15, website = $16"
+                    " address = $13, phone = $14, email = $15, website = $16, bank_name = $17,"
+                    " bic = $18, settlement_account = $19, corr_account = $20,"
+                    " dispatch_phone = $21"
                     " WHERE id = $4 AND (region_id = $1 OR $1 = 0)"
                     " AND (municipality_id = $2 OR $2 = 0) AND (id = $3 OR $3 = 0)",
-                    p, 16, &changed, e);
+                    p, 21, &changed, e);
     if (rc == ERR_CONFLICT)
         return err_field(e, rc, "inn", "организация с таким ИНН и КПП уже есть");
     if (rc)

@@ -20,14 +20,20 @@ static json_t *json_municipality(struct http_req *r, const struct municipality *
 
 static json_t *json_org(struct http_req *r, const struct organization *o)
 {
-    return json_pack("{s:I, s:I, s:I, s:s, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:s?, s:s?, s:s?,"
-                     " s:s}",
-                     "id", (json_int_t)o->id, "region_id", (json_int_t)o->region_id,
-                     "municipality_id", (json_int_t)o->municipality_id, "kind", o->kind, "name",
-                     o->name, "short_name", o->short_name, "inn", o->inn, "kpp",
-                     o->kpp && *o->kpp ? o->kpp : NULL, "ogrn", o->ogrn, "address", o->address,
-                     "phone", o->phone, "email", o->email, "website", o->website, "created_at",
-                     http_time(r, o->created_at));
+    json_t *j =
+        json_pack("{s:I, s:I, s:I, s:s, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:s?, s:s?, s:s?,"
+                  " s:s}",
+                  "id", (json_int_t)o->id, "region_id", (json_int_t)o->region_id, "municipality_id",
+                  (json_int_t)o->municipality_id, "kind", o->kind, "name", o->name, "short_name",
+                  o->short_name, "inn", o->inn, "kpp", o->kpp && *o->kpp ? o->kpp : NULL, "ogrn",
+                  o->ogrn, "address", o->address, "phone", o->phone, "email", o->email, "website",
+                  o->website, "created_at", http_time(r, o->created_at));
+    json_object_set_new(j, "bank_name", http_str(o->bank_name));
+    json_object_set_new(j, "bic", http_str(o->bic));
+    json_object_set_new(j, "settlement_account", http_str(o->settlement_account));
+    json_object_set_new(j, "corr_account", http_str(o->corr_account));
+    json_object_set_new(j, "dispatch_phone", http_str(o->dispatch_phone));
+    return j;
 }
 
 json_t *json_user(struct http_req *r, const struct user *u)
@@ -176,24 +182,46 @@ int api_municipalities_patch(struct http_req *r)
 
 /* ---- organizations ---- */
 
-static const char *const org_contact_fields[] = {"address", "phone", "email", "website", NULL};
+/* What an organization's own staff may change: its contacts, its dispatch
+ * service's phone and the bank details its payment documents carry. */
+static const char *const org_contact_fields[] = {
+    "address",        "phone",     "email", "website",
+    "dispatch_phone", "bank_name", "bic",   "settlement_account",
+    "corr_account",   NULL};
+
+/* An empty bank detail is none (NULL), so clearing a field is "" or null. */
+static void none_if_empty(const char **s)
+{
+    if (*s && !**s)
+        *s = NULL;
+}
 
 static void read_org(struct http_req *r, json_t *body, struct organization *o, bool create,
                      struct field_errors *fe)
 {
-    struct jv_field fields[] = {{"name", JV_STRING, create, 500, &o->name, NULL},
-                                {"short_name", JV_STRING, false, 200, &o->short_name, NULL},
-                                {"kind", JV_STRING, create, 10, &o->kind, NULL},
-                                {"inn", JV_STRING, create, 12, &o->inn, NULL},
-                                {"kpp", JV_STRING, false, 9, &o->kpp, NULL},
-                                {"ogrn", JV_STRING, create, 15, &o->ogrn, NULL},
-                                {"municipality_id", JV_INT, create, 0, &o->municipality_id, NULL},
-                                {"address", JV_STRING, false, 500, &o->address, NULL},
-                                {"phone", JV_STRING, false, 50, &o->phone, NULL},
-                                {"email", JV_STRING, false, 200, &o->email, NULL},
-                                {"website", JV_STRING, false, 200, &o->website, NULL},
-                                {NULL}};
+    struct jv_field fields[] = {
+        {"name", JV_STRING, create, 500, &o->name, NULL},
+        {"short_name", JV_STRING, false, 200, &o->short_name, NULL},
+        {"kind", JV_STRING, create, 10, &o->kind, NULL},
+        {"inn", JV_STRING, create, 12, &o->inn, NULL},
+        {"kpp", JV_STRING, false, 9, &o->kpp, NULL},
+        {"ogrn", JV_STRING, create, 15, &o->ogrn, NULL},
+        {"municipality_id", JV_INT, create, 0, &o->municipality_id, NULL},
+        {"address", JV_STRING, false, 500, &o->address, NULL},
+        {"phone", JV_STRING, false, 50, &o->phone, NULL},
+        {"email", JV_STRING, false, 200, &o->email, NULL},
+        {"website", JV_STRING, false, 200, &o->website, NULL},
+        {"bank_name", JV_STRING, false, 200, &o->bank_name, NULL},
+        {"bic", JV_STRING, false, 9, &o->bic, NULL},
+        {"settlement_account", JV_STRING, false, 20, &o->settlement_account, NULL},
+        {"corr_account", JV_STRING, false, 20, &o->corr_account, NULL},
+        {"dispatch_phone", JV_STRING, false, 50, &o->dispatch_phone, NULL},
+        {NULL}};
     jv_read(body, fields, r->arena, fe);
+    const char **bank[] = {&o->bank_name, &o->bic, &o->settlement_account, &o->corr_account,
+                           &o->dispatch_phone};
+    for (size_t i = 0; i < sizeof bank / sizeof bank[0]; i++)
+        none_if_empty(bank[i]);
     dir_org_check(o, fe);
 }
 
@@ -297,7 +325,10 @@ int api_organizations_patch(struct http_req *r)
         json_decref(body);
         return http_problem(
             r, 403, "forbidden", "Недостаточно прав",
-            arena_printf(r->arena, "сотрудник организации меняет только контакты, не %s", denied));
+            arena_printf(r->arena,
+                         "сотрудник организации меняет только контакты и банковские реквизиты, "
+                         "не %s",
+                         denied));
     }
     struct field_errors fe = {0};
     read_org(r, body, &o, false, &fe);

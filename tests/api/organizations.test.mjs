@@ -10,7 +10,15 @@ import {
 
 const ORGS = '/api/v1/organizations';
 const FIELDS = ['id', 'region_id', 'municipality_id', 'kind', 'name', 'short_name', 'inn', 'kpp', 'ogrn',
-  'address', 'phone', 'email', 'website', 'created_at'];
+  'address', 'phone', 'email', 'website', 'created_at', 'bank_name', 'bic', 'settlement_account', 'corr_account',
+  'dispatch_phone'];
+
+// Bank details with valid control keys (DOMAIN.md §4, Bank of Russia method): the р/с
+// 40702810138250123017 and the к/с 30101810400000000225 of the BIC 044525225.
+const BANK = {
+  bank_name: 'ПАО Сбербанк', bic: '044525225', settlement_account: '40702810138250123017',
+  corr_account: '30101810400000000225', dispatch_phone: '+7 (999) 100-00-01',
+};
 
 let srv;
 let c;
@@ -63,7 +71,48 @@ test('POST creates an individual entrepreneur: 12-digit INN, no KPP, 15-digit OG
 test('optional fields may be omitted and read back as null', async () => {
   const { municipality_id, kind, name, inn, kpp, ogrn } = orgBody(demo.m1, { kind: 'eirc' });
   const r = await create({ municipality_id, kind, name, inn, kpp, ogrn });
-  for (const k of ['short_name', 'address', 'phone', 'email', 'website']) assert.equal(r.body[k], null, `${k} is null`);
+  for (const k of ['short_name', 'address', 'phone', 'email', 'website', 'bank_name', 'bic', 'settlement_account',
+    'corr_account', 'dispatch_phone']) assert.equal(r.body[k], null, `${k} is null`);
+});
+
+test('bank details and the dispatch phone round-trip through POST, GET, the list and PATCH', async () => {
+  const made = (await create(orgBody(demo.m1, { kind: 'tko', ...BANK }))).body;
+  for (const [k, v] of Object.entries(BANK)) assert.equal(made[k], v, `POST answers ${k}`);
+  assert.deepEqual((await c.get(`${ORGS}/${made.id}`, { token: admin })).body, made, 'GET answers them');
+  const listed = (await c.get(`${ORGS}?q=${made.inn}`, { token: admin })).body.items;
+  assert.deepEqual(listed, [made], 'the list answers them');
+  // Another bank: the р/с 40702810900000002851 of BIC 044030827 (its key checked with that BIC).
+  const change = { bic: '044030827', settlement_account: '40702810900000002851', corr_account: null, bank_name: 'Банк 2' };
+  const r = await c.patch(`${ORGS}/${made.id}`, { token: admin, body: change });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.body, { ...made, ...change });
+  const cleared = await c.patch(`${ORGS}/${made.id}`, { token: admin,
+    body: { bic: '', settlement_account: '', bank_name: null, dispatch_phone: '' } });
+  assert.equal(cleared.status, 200, cleared.text);
+  for (const k of ['bic', 'settlement_account', 'bank_name', 'dispatch_phone']) assert.equal(cleared.body[k], null, `${k} cleared ("" or null)`);
+});
+
+test('a bank account whose control key does not match the BIC answers 422 naming that account; nothing is stored', async () => {
+  const cases = [
+    [{ ...BANK, settlement_account: breakCheckDigit(BANK.settlement_account) }, 'settlement_account'],
+    [{ ...BANK, settlement_account: '40702810038250123017' }, 'settlement_account'], // the key digit (9th) changed
+    [{ ...BANK, corr_account: '30101810500000000225' }, 'corr_account'],
+    [{ ...BANK, bic: '044030827' }, 'settlement_account'], // a valid BIC of another bank: the keys no longer match
+    [{ ...BANK, bic: '123456789' }, 'bic'],
+    [{ ...BANK, bic: undefined }, 'bic'], // an account needs the BIC its key is computed with
+    [{ corr_account: BANK.corr_account }, 'bic'],
+    [{ ...BANK, settlement_account: '4070281013825012301' }, 'settlement_account'], // 19 digits
+  ];
+  for (const [bank, field] of cases) {
+    const body = JSON.parse(JSON.stringify(orgBody(demo.m1, bank)));
+    const t = await total();
+    assertValidation(await c.post(ORGS, { token: admin, body }), [field], JSON.stringify(bank));
+    assert.equal(await total(), t, 'nothing created');
+  }
+  const made = (await create(orgBody(demo.m1, BANK))).body;
+  assertValidation(await c.patch(`${ORGS}/${made.id}`, { token: admin, body: { corr_account: '30101810400000000226' } }),
+    ['corr_account'], 'PATCH with a bad к/с');
+  assert.deepEqual((await c.get(`${ORGS}/${made.id}`, { token: admin })).body, made, 'unchanged');
 });
 
 test('GET /organizations/{id} answers the object as created', async () => {
@@ -359,6 +408,17 @@ test('org staff may PATCH their own organization\'s contact fields', async () =>
   const r = await c.patch(`${ORGS}/${own.id}`, { token, body: change });
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.body, { ...own, ...change });
+});
+
+test('org staff may PATCH their own organization\'s bank details and dispatch phone', async () => {
+  const token = await c.login('tko1');
+  const own = (await c.get(`${ORGS}/${demo.orgOf('tko1').id}`, { token: admin })).body;
+  const r = await c.patch(`${ORGS}/${own.id}`, { token, body: BANK });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.body, { ...own, ...BANK });
+  const back = { bank_name: own.bank_name, bic: own.bic, settlement_account: own.settlement_account,
+    corr_account: own.corr_account, dispatch_phone: own.dispatch_phone };
+  assert.equal((await c.patch(`${ORGS}/${own.id}`, { token, body: back })).status, 200);
 });
 
 test('org staff may not PATCH their own organization\'s other fields (refused, unchanged)', async () => {
