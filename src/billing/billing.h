@@ -394,6 +394,12 @@ struct bill_service {
     bool archived;
     int64_t created_at;
     const char *org_name; /* read */
+    /* Who is paid for it (docs/paydoc.md): 0, the service's own
+     * organization; else another organization of the region whose section
+     * and QR code the payment document adds (a regional operator collected
+     * through the ЕИРЦ's document). */
+    int64_t payee_org_id;
+    const char *payee_name; /* read */
 };
 struct bill_service_filter {
     int64_t org_id;     /* 0: any */
@@ -441,10 +447,14 @@ int bill_service_list(struct store_conn *c, const struct store_scope *s,
                       struct bill_service **items, int64_t *count, int64_t *total, struct err *e);
 int bill_service_get(struct store_conn *c, const struct store_scope *s, int64_t id, struct arena *a,
                      struct bill_service *out, struct err *e);
-/* Checks (bill_service_check) and stores; org_id 0: the caller's. Fills id. */
+/* Checks (bill_service_check) and stores; org_id 0: the caller's. Fills id.
+ * payee_org_id, if not 0, must name an organization of the service's region
+ * (ERR_INVALID naming payee_org_id otherwise); the service's own
+ * organization is stored as none (0). */
 int bill_service_create(struct store_conn *c, const struct store_scope *s, struct bill_service *sv,
                         struct arena *a, struct err *e);
-/* Stores name, unit, sort_order, raising_pct, archived of sv->id. */
+/* Stores name, unit, sort_order, raising_pct, archived and payee_org_id
+ * (checked as on create) of sv->id. */
 int bill_service_update(struct store_conn *c, const struct store_scope *s,
                         const struct bill_service *sv, struct err *e);
 /* A service's rows, newest valid_from first. */

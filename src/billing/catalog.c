@@ -233,7 +233,9 @@ int bill_service_check(struct bill_service *s, bool create, struct field_errors 
 
 #define SERVICE_COLS                                                                               \
     "s.id, s.region_id, s.org_id, s.code, s.name, s.method, s.unit, s.resource, s.zone,"           \
-    " s.raising_pct, s.sort_order, s.archived, s.created_at, o.name"
+    " s.raising_pct, s.sort_order, s.archived, s.created_at, o.name,"                              \
+    " coalesce(s.payee_org_id, 0),"                                                                \
+    " (SELECT po.name FROM organizations po WHERE po.id = s.payee_org_id)"
 /* $1 region, $2 municipality (of the organization), $3 organization. */
 #define SERVICE_SCOPE                                                                              \
     "(s.region_id = $1 OR $1 = 0) AND (o.municipality_id = $2 OR $2 = 0)"                          \
@@ -255,6 +257,8 @@ static void read_service(struct store_rows *r, struct arena *a, struct bill_serv
     s->archived = store_int(r, 11) != 0;
     s->created_at = store_int(r, 12);
     s->org_name = store_dup(r, 13, a);
+    s->payee_org_id = store_int(r, 14);
+    s->payee_name = store_dup(r, 15, a);
 }
 
 static int64_t offset_of(struct page pg)
@@ -342,6 +346,31 @@ static int may_write(const struct store_scope *s, struct err *e)
     return rc;
 }
 
+/* The payee of a service of an organization of region_id: another
+ * organization of the same region (the caller may name one it cannot read
+ * otherwise: staff see only their own organization, and a regional operator
+ * collected on their documents is another). The service's own organization
+ * means none. 422 naming payee_org_id for anything else. */
+static int check_payee(struct store_conn *c, int64_t region_id, int64_t org_id, int64_t *payee,
+                       struct err *e)
+{
+    if (*payee == org_id)
+        *payee = 0;
+    if (!*payee)
+        return 0;
+    if (*payee < 0)
+        return err_field(e, ERR_INVALID, "payee_org_id", "организация-получатель не найдена");
+    int64_t n = 0;
+    int rc =
+        store_query_int(c, "SELECT count(*) FROM organizations WHERE id = $1 AND region_id = $2",
+                        (struct store_val[]){SV_I(*payee), SV_I(region_id)}, 2, &n, e);
+    if (!rc && !n)
+        rc = err_field(e, ERR_INVALID, "payee_org_id",
+                       "организация-получатель %lld не найдена в регионе поставщика",
+                       (long long)*payee);
+    return rc;
+}
+
 int bill_service_create(struct store_conn *c, const struct store_scope *s, struct bill_service *sv,
                         struct arena *a, struct err *e)
 {
@@ -362,15 +391,19 @@ int bill_service_create(struct store_conn *c, const struct store_scope *s, struc
         return rc;
     sv->region_id = o.region_id;
     sv->org_name = o.name;
+    if ((rc = check_payee(c, sv->region_id, sv->org_id, &sv->payee_org_id, e)))
+        return rc;
     sv->created_at = store_now();
-    struct store_val p[] = {SV_I(sv->region_id),  SV_I(sv->org_id),   SV_T(sv->code),
-                            SV_T(sv->name),       SV_T(sv->method),   SV_T(sv->unit),
-                            SV_T(sv->resource),   SV_T(sv->zone),     SV_I(sv->raising_pct),
-                            SV_I(sv->sort_order), SV_I(sv->archived), SV_I(sv->created_at)};
+    struct store_val p[] = {SV_I(sv->region_id),    SV_I(sv->org_id),   SV_T(sv->code),
+                            SV_T(sv->name),         SV_T(sv->method),   SV_T(sv->unit),
+                            SV_T(sv->resource),     SV_T(sv->zone),     SV_I(sv->raising_pct),
+                            SV_I(sv->sort_order),   SV_I(sv->archived), SV_I(sv->created_at),
+                            SV_ID(sv->payee_org_id)};
     rc = store_query_int(c,
                          "INSERT INTO services (region_id, org_id, code, name, method, unit,"
-                         " resource, zone, raising_pct, sort_order, archived, created_at) VALUES"
-                         " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                         " resource, zone, raising_pct, sort_order, archived, created_at,"
+                         " payee_org_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+                         " $12, $13) RETURNING id",
                          p, COUNT(p), &sv->id, e);
     if (rc == ERR_CONFLICT)
         return err_field(e, rc, "code", "у организации уже есть услуга с кодом «%s»", sv->code);
@@ -387,18 +420,38 @@ int bill_service_update(struct store_conn *c, const struct store_scope *s,
     struct field_errors fe = {0};
     if (bill_service_check(&copy, false, &fe))
         return err_field(e, ERR_INVALID, fe.e[0].field, "%s", fe.e[0].message);
-    struct store_val p[9];
+    struct store_val p[10];
     store_scope_bind(s, p);
     p[3] = SV_I(sv->id);
+    /* The service's own region and organization judge the payee. */
+    struct store_rows *r = NULL;
+    int64_t region_id = 0, org_id = 0, payee = sv->payee_org_id;
+    if ((rc = store_query(c,
+                          "SELECT s.region_id, s.org_id FROM services s WHERE s.id = $4"
+                          " AND (s.region_id = $1 OR $1 = 0) AND (s.org_id = $3 OR $3 = 0)"
+                          " AND (CAST($2 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM organizations o"
+                          " WHERE o.id = s.org_id AND o.municipality_id = $2))",
+                          p, 4, &r, e)))
+        return rc;
+    if (store_next(r)) {
+        region_id = store_int(r, 0);
+        org_id = store_int(r, 1);
+    }
+    store_rows_free(r);
+    if (!org_id)
+        return err_set(e, ERR_NOTFOUND, "услуга не найдена");
+    if ((rc = check_payee(c, region_id, org_id, &payee, e)))
+        return rc;
     p[4] = SV_T(sv->name);
     p[5] = SV_T(sv->unit);
     p[6] = SV_I(sv->raising_pct);
     p[7] = SV_I(sv->sort_order);
     p[8] = SV_I(sv->archived);
+    p[9] = SV_ID(payee);
     int64_t changed = 0;
     rc = store_exec(c,
                     "UPDATE services AS s SET name = $5, unit = $6, raising_pct = $7,"
-                    " sort_order = $8, archived = $9 WHERE s.id = $4"
+                    " sort_order = $8, archived = $9, payee_org_id = $10 WHERE s.id = $4"
                     " AND (s.region_id = $1 OR $1 = 0) AND (s.org_id = $3 OR $3 = 0)"
                     " AND (CAST($2 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM organizations o"
                     " WHERE o.id = s.org_id AND o.municipality_id = $2))",

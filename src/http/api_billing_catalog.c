@@ -45,6 +45,8 @@ static json_t *json_service(struct http_req *r, const struct bill_service *s)
                   "zone", s->zone, "raising_pct", (json_int_t)s->raising_pct, "sort_order",
                   (json_int_t)s->sort_order, "archived", s->archived);
     json_object_set_new(o, "created_at", json_string(http_time(r, s->created_at)));
+    json_object_set_new(o, "payee_org_id", http_id(s->payee_org_id));
+    json_object_set_new(o, "payee_name", http_str(s->payee_name));
     return o;
 }
 
@@ -112,6 +114,7 @@ int api_services_create(struct http_req *r)
                                 {"zone", JV_STRING, false, 16, &s.zone},
                                 {"raising_pct", JV_INT, false, 0, &s.raising_pct},
                                 {"sort_order", JV_INT, false, 0, &s.sort_order},
+                                {"payee_org_id", JV_INT, false, 0, &s.payee_org_id},
                                 {NULL}};
     jv_read(body, fields, r->arena, &fe);
     json_decref(body);
@@ -154,6 +157,7 @@ int api_services_patch(struct http_req *r)
                                 {"raising_pct", JV_INT, false, 0, &s.raising_pct},
                                 {"sort_order", JV_INT, false, 0, &s.sort_order},
                                 {"archived", JV_BOOL, false, 0, &s.archived},
+                                {"payee_org_id", JV_INT, false, 0, &s.payee_org_id},
                                 {NULL}};
     json_t *rest = json_deep_copy(body);
     for (int i = 0; fixed[i]; i++)

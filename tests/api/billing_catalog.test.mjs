@@ -142,6 +142,38 @@ test('PATCH changes name, unit, order, coefficient and archive; code, method, re
   assert.ok(audit.length >= 1, 'service.update audited');
 });
 
+test('payee_org_id: a service collected for another organization of the region; its own organization means none; an unknown one is refused naming the field', async () => {
+  // docs/paydoc.md: the payee gets its own section and QR code on the payment document.
+  const tko = d.orgs.find((o) => o.id === d.tko1);
+  const s = await makeService({ payee_org_id: d.tko1 });
+  assert.deepEqual([s.payee_org_id, s.payee_name], [d.tko1, tko.name], 'stored and named');
+  assert.deepEqual(await get('uo1', `/api/v1/services/${s.id}`), s, 'GET answers it');
+  const listed = (await listAll(c, '/api/v1/services', tok.uo1)).find((x) => x.id === s.id);
+  assert.deepEqual(listed, s, 'the list answers it');
+  const plain = await makeService();
+  assert.deepEqual([plain.payee_org_id, plain.payee_name], [null, null], 'none by default');
+  const own = await makeService({ payee_org_id: d.uo1 });
+  assert.equal(own.payee_org_id, null, 'the service\'s own organization is stored as none');
+
+  const before = (await listAll(c, '/api/v1/services', tok.uo1)).length;
+  for (const payee of [987654, -3, 'x', 0.5]) {
+    const r = await c.post('/api/v1/services', { token: tok.uo1, body: { code: `p_bad_${++serial}`, name: 'Плохой получатель', method: 'fixed', unit: 'ЛС', payee_org_id: payee } });
+    assertValidation(r, 'payee_org_id', `payee ${payee}`);
+  }
+  assert.equal((await listAll(c, '/api/v1/services', tok.uo1)).length, before, 'nothing refused was stored');
+
+  const moved = await c.patch(`/api/v1/services/${s.id}`, { token: tok.uo1, body: { payee_org_id: d.tko2 } });
+  assert.equal(moved.status, 200, moved.text);
+  assert.equal(moved.body.payee_org_id, d.tko2, 'another organization of the region (another municipality)');
+  assertValidation(await c.patch(`/api/v1/services/${s.id}`, { token: tok.uo1, body: { payee_org_id: 987654 } }), 'payee_org_id');
+  assert.equal((await get('uo1', `/api/v1/services/${s.id}`)).payee_org_id, d.tko2, 'a refused change changed nothing');
+  const cleared = await c.patch(`/api/v1/services/${s.id}`, { token: tok.uo1, body: { payee_org_id: null } });
+  assert.equal(cleared.status, 200, cleared.text);
+  assert.deepEqual([cleared.body.payee_org_id, cleared.body.payee_name], [null, null], 'null clears it');
+  // Another tenant's service is not found, whatever the payee.
+  assertProblem(await c.patch(`/api/v1/services/${s.id}`, { token: tok.uo2, body: { payee_org_id: 987654 } }), 404, 'not-found');
+});
+
 // ------------------------------------------------------------------ tariffs
 
 test('tariff history: a second tariff ends the first the day before it starts; newest first', async () => {
