@@ -13,7 +13,9 @@
  * night zones), and water with house tariffs only in the houses where no
  * РСО has direct contracts (so a flat is never charged twice for water).
  * The first МКД of the first municipality has its own maintenance tariff
- * from July (an owners' meeting decision).
+ * from July (an owners' meeting decision). The ЕИРЦ's waste is collected for
+ * the municipality's ТКО operator (its payee), so its payment documents pay
+ * two organizations (docs/paydoc.md).
  *
  * Rows go through the catalogue's own functions (the same checks as the
  * API), but for the ЕИРЦ's house tariffs: one INSERT … SELECT per row of
@@ -64,6 +66,7 @@ struct dbill {
     struct demo_ctx *d;
     char from[DATE_STR_SIZE], july[DATE_STR_SIZE], before_july[DATE_STR_SIZE];
     int variation; /* per mille of the base prices, by municipality */
+    int64_t tko;   /* the ЕИРЦ's waste is paid to this ТКО operator; 0: none */
 };
 
 /* price × per mille, rounded half-up to the kopeck. */
@@ -109,6 +112,10 @@ static int make_service(struct dbill *g, int64_t org, const struct plan *pl, boo
                         int64_t *id, struct err *e)
 {
     struct bill_service s = {.org_id = org, .code = pl->code, .sort_order = -1};
+    /* The ЕИРЦ collects waste (ТКО) for the municipality's regional operator:
+     * its documents have a second payee with its own QR code. */
+    if (g->tko && strcmp(pl->code, "waste") == 0)
+        s.payee_org_id = g->tko;
     g->d->rows++;
     int rc = bill_service_create(g->d->c, &sys, &s, g->d->a, e);
     if (rc)
@@ -177,8 +184,10 @@ static int make_org(struct dbill *g, int i, int k, struct err *e)
     store_rows_free(r);
     if (rc || !accounts || !kind)
         return rc;
+    g->tko = strcmp(kind, "eirc") == 0 ? d->org_ids[i * d->opt.orgs_per_municipality + 3] : 0;
     if (strcmp(kind, "uo") == 0 || strcmp(kind, "eirc") == 0)
         rc = make_plan(g, org, uo_plan, COUNT(uo_plan), false, e);
+    g->tko = 0;
     if (rc == 0 && strcmp(kind, "eirc") == 0) {
         struct bill_settings set = {.due_day = BILL_DUE_DAY,
                                     .count_payment_day = true,

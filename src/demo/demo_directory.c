@@ -91,6 +91,37 @@ static int make_municipality(struct demo_ctx *d, int i, struct err *e)
 
 static const char *const org_kinds[] = {"uo", "rso", "eirc", "tko"};
 
+/* Real banks' BICs and correspondent accounts (their keys check), so the
+ * documents' QR codes carry details a bank app accepts. */
+static const struct bank {
+    const char *name, *bic, *corr;
+} banks[] = {
+    {"ПАО Сбербанк", "044525225", "30101810400000000225"},
+    {"Банк ВТБ (ПАО)", "044525187", "30101810700000000187"},
+    {"АО «Альфа-Банк»", "044525593", "30101810200000000593"},
+    {"АО «ТБанк»", "044525974", "30101810145250000974"},
+};
+
+/* Bank details and the dispatch phone of organization k of municipality i,
+ * from i and k alone (the generator's random sequence is left as it was):
+ * a settlement account 40702810K… (a legal entity's, in rubles) with its
+ * control key computed for the bank; the УО, РСО and ТКО operator run a
+ * dispatch service, the ЕИРЦ does not. */
+static void bank_details(struct demo_ctx *d, int i, int k, struct organization *o)
+{
+    const struct bank *b = &banks[(i + k) % (int)COUNT(banks)];
+    char head[21], account[21];
+    snprintf(head, sizeof head, "407028100%04d%07d", 99 * 10 + i % 10, 1000 * (i + 1) + k);
+    if (ident_account_complete(account, head, b->bic) == 0) {
+        o->bank_name = b->name;
+        o->bic = b->bic;
+        o->corr_account = b->corr;
+        o->settlement_account = arena_strdup(d->a, account);
+    }
+    if (k != 2)
+        o->dispatch_phone = arena_printf(d->a, "+7 (999) %03d-05-%02d", 100 + i, k);
+}
+
 static const char *org_name(struct demo_ctx *d, int k, const char *town)
 {
     switch (k) {
@@ -113,6 +144,7 @@ static int make_orgs(struct demo_ctx *d, int i, struct err *e)
         o.phone =
             arena_printf(d->a, "+7 (999) %03d-%02d-%02d", 100 + i, k, (int)demo_below(d, 100));
         requisites(d, &o);
+        bank_details(d, i, k, &o);
         d->rows++;
         int rc = dir_org_create(d->c, &system_scope, &o, d->a, e);
         if (rc)
