@@ -139,6 +139,47 @@ int paydoc_pdf(const struct paydoc *d, struct arena *a, unsigned char **pdf, siz
 int paydoc_load(struct store_conn *c, const struct store_scope *s, int64_t account_id,
                 const char *period, struct arena *a, struct paydoc *out, struct err *e);
 
+/* The documents of one house (house_id 0: the accounts without a house in
+ * municipality_id) for a period, of one organization (org_id 0: every
+ * organization billing there), in one pass — a handful of queries per
+ * house, not per account. Ordered by entrance (unknown last), then premises
+ * number in natural order (1, 2, 10, 10а; accounts without premises last),
+ * then account id. The loader keeps what houses share (organizations,
+ * services, runs) for its life: the documents point into it, so it
+ * outlives them. One connection, one thread. */
+struct paydoc_loader;
+int paydoc_loader_open(struct store_conn *c, const struct store_scope *s, const char *period,
+                       struct paydoc_loader **out, struct err *e);
+int paydoc_loader_house(struct paydoc_loader *l, int64_t house_id, int64_t municipality_id,
+                        int64_t org_id, struct arena *a, struct paydoc **docs, int *n,
+                        struct err *e);
+void paydoc_loader_free(struct paydoc_loader *l);
+
+/* ИПД (payment document id, DOMAIN.md §4): ЕЛС + "-01-" + MMYY of the
+ * period, PAYDOC_IPD_LEN characters. ERR_INVALID for a missing or malformed
+ * ЕЛС or period. */
+int paydoc_ipd(const char *els, const char *period, char out[PAYDOC_IPD_LEN + 1]);
+
+/* ---- delivery route (route.c): pure functions ---- */
+
+/* A house address split for the delivery route: `street` is the address
+ * before the house number, without a leading postal code and region
+ * («г. Пушкино, ул. Ленина»; «Московский пр-кт»; «д. Ивановка»), `number`
+ * the house number («12к1», «3/1», «7»; NULL when the address names none).
+ * Both in the arena; NULL address gives both NULL. */
+struct paydoc_address {
+    const char *street, *number;
+};
+int paydoc_address_split(const char *address, struct arena *a, struct paydoc_address *out);
+/* Natural order of numbers and names: runs of digits compare by value, the
+ * rest byte by byte (UTF-8 Cyrillic sorts alphabetically but ё), a prefix
+ * first: 1 < 2 < 10 < 10а < 10б < 11. NULL sorts last. */
+int paydoc_natural_cmp(const char *a, const char *b);
+/* A stable ASCII file-name key of a street: transliterated, lower case,
+ * runs of anything else one '-', at most 80 bytes ("g-pushkino-ul-lenina");
+ * "no-street" for an empty one. Returns out. */
+char *paydoc_street_key(const char *street, char *out, size_t size);
+
 /* ---- print batches and single files for a period (render.c) ---- */
 
 struct paydoc_render_req {
@@ -168,5 +209,12 @@ struct paydoc_render_result {
  * file or the new one. */
 int paydoc_render(struct store *st, const struct store_scope *s, const struct paydoc_render_req *q,
                   struct paydoc_render_result *out, struct err *e);
+
+/* The "paydoc.render" job (job.c): payload {"period": "YYYY-MM", "org_id":
+ * N, "house_id": N or absent}; renders the job's organization's documents
+ * into the worker's documents directory (job_documents), progress in
+ * documents. */
+struct job_ctx;
+int paydoc_job_render(struct job_ctx *j, struct err *e);
 
 #endif
