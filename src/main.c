@@ -19,6 +19,7 @@ static const struct {
     {"schedule", cmd_schedule, "schedules: add | list | tick"},
     {"import", cmd_import, "import files: houses | premises | readings | payments"},
     {"bill", cmd_bill, "billing: run | close a period of an organization"},
+    {"render", cmd_render, "render payment documents: bills of a period as PDF files"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -63,7 +64,8 @@ int main(int argc, char **argv)
         rest[n] = NULL;
         if (commands[k].run == cmd_user || commands[k].run == cmd_org ||
             commands[k].run == cmd_job || commands[k].run == cmd_schedule ||
-            commands[k].run == cmd_import || commands[k].run == cmd_bill)
+            commands[k].run == cmd_import || commands[k].run == cmd_bill ||
+            commands[k].run == cmd_render)
             return commands[k].run(argc - i - 1, argv + i + 1);
         return commands[k].run(n, rest);
     }

@@ -19,6 +19,8 @@ const struct config_key config_keys[] = {
     {"session_ttl", "session lifetime in seconds (60-2592000)"},
     {"log_level", "debug | info | warn | error"},
     {"durability", "full (a commit is on disk before it is acknowledged) | process"},
+    {"documents", "directory for rendered payment documents (default: documents/ beside the SQLite"
+                  " database)"},
     {NULL, NULL},
 };
 
@@ -70,6 +72,20 @@ static int set_listen(struct config *c, const char *v, struct err *e)
     return 0;
 }
 
+void config_documents_dir(const struct config *c, char *out, size_t size)
+{
+    if (c->documents[0]) {
+        snprintf(out, size, "%s", c->documents);
+        return;
+    }
+    const char *path = strncmp(c->db, "sqlite:", 7) == 0 ? c->db + 7 : NULL;
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    if (slash)
+        snprintf(out, size, "%.*s/documents", (int)(slash - path), path);
+    else
+        snprintf(out, size, "documents");
+}
+
 int config_check_db_url(const char *url, struct err *e)
 {
     if (strncmp(url, "sqlite:", 7) == 0 && url[7])
@@ -118,6 +134,10 @@ int config_set(struct config *c, const char *key, const char *v, struct err *e)
             return err_field(e, ERR_INVALID, key, "expected debug, info, warn or error, got '%s'",
                              v);
         c->log_level = level;
+    } else if (strcmp(key, "documents") == 0) {
+        if (!*v)
+            return err_field(e, ERR_INVALID, key, "expected a directory");
+        snprintf(c->documents, sizeof c->documents, "%s", v);
     } else if (strcmp(key, "durability") == 0) {
         if (strcmp(v, "full") != 0 && strcmp(v, "process") != 0)
             return err_field(e, ERR_INVALID, key, "expected full or process, got '%s'", v);

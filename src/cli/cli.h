@@ -85,5 +85,8 @@ int cmd_schedule(int argc, char **argv);
 /* `upravdom import houses|premises|readings|payments FILE`: the registry's
  * files, meter readings, bank registries of payments (cmd_import.c). */
 int cmd_import(int argc, char **argv);
+/* `upravdom render bills`: the period's payment documents as print batches
+ * and single PDFs (cmd_render.c). */
+int cmd_render(int argc, char **argv);
 
 #endif

@@ -26,7 +26,11 @@ int cli_serve_until_signal(struct cli *c, struct store *store, const struct work
     sigset_t stop;
     block_stop_signals(&stop);
     struct worker_pool *pool = NULL;
-    if (wo && (wo->workers > 0 || wo->tick > 0) && worker_pool_start(store, wo, &pool, &e)) {
+    char documents[sizeof c->cfg.documents + 16];
+    config_documents_dir(&c->cfg, documents, sizeof documents);
+    struct worker_opts with_dir = wo ? *wo : (struct worker_opts){0};
+    with_dir.documents = documents;
+    if (wo && (wo->workers > 0 || wo->tick > 0) && worker_pool_start(store, &with_dir, &pool, &e)) {
         cli_error(c, "%s", e.msg);
         return EXIT_FAIL;
     }
@@ -119,6 +123,9 @@ int cmd_worker(int argc, char **argv)
     if ((rc = worker_opts_from(&c, w, &wo)))
         return rc;
     wo.exit_when_idle = idle_exit;
+    char documents[sizeof c.cfg.documents + 16];
+    config_documents_dir(&c.cfg, documents, sizeof documents);
+    wo.documents = documents;
     if (wo.workers < 1) {
         cli_error(&c, "--workers: a worker needs at least 1");
         return EXIT_USAGE;

@@ -98,6 +98,9 @@ struct store *job_store(struct job_ctx *j);
 void job_progress(struct job_ctx *j, int64_t done, int64_t total);
 /* True once an operator asked to cancel this job; a handler should stop. */
 bool job_cancelled(struct job_ctx *j);
+/* The directory files made by jobs go to (worker_opts.documents): rendered
+ * payment documents. */
+const char *job_documents(struct job_ctx *j);
 
 /* Runs fn(conn, arg, e) once per (job, key): the key is recorded in
  * job_effects in the same transaction as fn's writes on conn, and fn is skipped
@@ -108,12 +111,13 @@ int job_once(struct job_ctx *j, const char *key,
 /* ---- the worker pool (worker.c) ---- */
 
 struct worker_opts {
-    int workers;         /* threads running jobs */
-    int lease;           /* seconds a claim holds a job */
-    int poll_ms;         /* idle wait between claims */
-    int backoff;         /* seconds of the first retry delay */
-    int tick;            /* seconds between scheduler ticks; 0: no scheduler */
-    bool exit_when_idle; /* stop once nothing is queued or running */
+    int workers;           /* threads running jobs */
+    int lease;             /* seconds a claim holds a job */
+    int poll_ms;           /* idle wait between claims */
+    int backoff;           /* seconds of the first retry delay */
+    int tick;              /* seconds between scheduler ticks; 0: no scheduler */
+    bool exit_when_idle;   /* stop once nothing is queued or running */
+    const char *documents; /* job_documents (config_documents_dir); NULL: "documents" */
 };
 
 struct worker_pool;

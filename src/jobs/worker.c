@@ -57,6 +57,11 @@ struct store *job_store(struct job_ctx *j)
     return j->pool->store;
 }
 
+const char *job_documents(struct job_ctx *j)
+{
+    return j->pool->opt.documents ? j->pool->opt.documents : "documents";
+}
+
 void job_progress(struct job_ctx *j, int64_t done, int64_t total)
 {
     pthread_mutex_lock(&j->pool->lock);

@@ -71,7 +71,7 @@ static const char *const reasons_sql[] = {
 #define READING_COLS                                                                               \
     "SELECT m.premises_id, m.org_id, m.serial, m.resource, m.zone, m.decimals, m.id, r.value,"     \
     " r.consumption, coalesce((SELECT pr.value FROM readings pr WHERE pr.meter_id = m.id"          \
-    " AND pr.state = 'accepted' AND pr.period < r.period ORDER BY pr.period DESC LIMIT 1),"         \
+    " AND pr.state = 'accepted' AND pr.period < r.period ORDER BY pr.period DESC LIMIT 1),"        \
     " m.initial_value)"                                                                            \
     " FROM meters m JOIN readings r ON r.meter_id = m.id AND r.period = $2"                        \
     " AND r.state = 'accepted' WHERE m.kind = 'individual'"
@@ -191,7 +191,8 @@ static int load_services(struct paydoc_loader *l, int64_t org_id, struct err *e)
     for (int i = 0; i < l->nservice_orgs; i++)
         if (l->service_orgs[i] == org_id)
             return 0;
-    int rc = grow(&l->service_orgs, &l->cservice_orgs, l->nservice_orgs, sizeof *l->service_orgs, e);
+    int rc =
+        grow(&l->service_orgs, &l->cservice_orgs, l->nservice_orgs, sizeof *l->service_orgs, e);
     if (rc)
         return rc;
     l->service_orgs[l->nservice_orgs++] = org_id;
@@ -385,15 +386,16 @@ static int read_place(struct paydoc_loader *l, int64_t house_id, int64_t municip
 {
     *out = (struct place){.timezone = "Europe/Moscow"};
     struct store_rows *r;
-    int rc = house_id ? store_query(l->c,
-                                    "SELECT h.address, coalesce(h.org_id, 0), m.name, m.timezone"
-                                    " FROM houses h JOIN municipalities m ON m.id = h.municipality_id"
-                                    " WHERE h.id = $1",
-                                    (struct store_val[]){SV_I(house_id)}, 1, &r, e)
-                      : store_query(l->c,
-                                    "SELECT NULL, 0, m.name, m.timezone FROM municipalities m"
-                                    " WHERE m.id = $1",
-                                    (struct store_val[]){SV_I(municipality_id)}, 1, &r, e);
+    int rc = house_id
+                 ? store_query(l->c,
+                               "SELECT h.address, coalesce(h.org_id, 0), m.name, m.timezone"
+                               " FROM houses h JOIN municipalities m ON m.id = h.municipality_id"
+                               " WHERE h.id = $1",
+                               (struct store_val[]){SV_I(house_id)}, 1, &r, e)
+                 : store_query(l->c,
+                               "SELECT NULL, 0, m.name, m.timezone FROM municipalities m"
+                               " WHERE m.id = $1",
+                               (struct store_val[]){SV_I(municipality_id)}, 1, &r, e);
     if (rc)
         return rc;
     if (store_next(r)) {
@@ -624,9 +626,10 @@ static int build_lines(struct paydoc_loader *l, struct raw *x, const struct reas
             .service_id = b->service_id,
             .index = i};
         /* The payee: the service's, else the account's organization. */
-        payee_ids[i] = sv && sv->payee_org_id && (b->kind == LINE_CHARGE || b->kind == LINE_CORRECTION)
-                           ? sv->payee_org_id
-                           : d->org_id;
+        payee_ids[i] =
+            sv && sv->payee_org_id && (b->kind == LINE_CHARGE || b->kind == LINE_CORRECTION)
+                ? sv->payee_org_id
+                : d->org_id;
         sl[i].line.payee = -1 - i; /* resolved below */
     }
     /* Payees: the account's organization, then the others in the order of
@@ -691,24 +694,22 @@ static int build_contacts(struct paydoc_loader *l, struct paydoc *d, int64_t man
         return rc;
     int n = 0;
     if (m)
-        d->contacts[n++] = (struct paydoc_contact){"manager",        m->payee.name, m->payee.address,
-                                                   m->payee.phone,   m->payee.email,
-                                                   m->payee.website};
+        d->contacts[n++] =
+            (struct paydoc_contact){"manager",      m->payee.name,  m->payee.address,
+                                    m->payee.phone, m->payee.email, m->payee.website};
     for (int k = 0; k < d->npayees; k++) {
         const struct paydoc_payee *p = &d->payees[k];
         if (p->org_id != manager)
-            d->contacts[n++] =
-                (struct paydoc_contact){"supplier", p->name, p->address, p->phone, p->email,
-                                        p->website};
+            d->contacts[n++] = (struct paydoc_contact){"supplier", p->name,  p->address,
+                                                       p->phone,   p->email, p->website};
     }
     const struct org_entry *disp = m;
     if (!disp || !disp->dispatch_phone)
         if ((rc = org_of(l, d->org_id, &disp, e)))
             return rc;
     if (disp->dispatch_phone)
-        d->contacts[n++] =
-            (struct paydoc_contact){"dispatch", disp->payee.name, NULL, disp->dispatch_phone, NULL,
-                                    NULL};
+        d->contacts[n++] = (struct paydoc_contact){
+            "dispatch", disp->payee.name, NULL, disp->dispatch_phone, NULL, NULL};
     d->ncontacts = n;
     return 0;
 }
@@ -758,8 +759,8 @@ static int load(struct paydoc_loader *l, enum which w, int64_t key, int64_t muni
      * with its kind. */
     bool corrections = false;
     for (int i = 0; i < nr && !corrections; i++)
-        corrections = raws[i].lines &&
-                      (strncmp(raws[i].lines, "R ", 2) == 0 || strstr(raws[i].lines, "\nR ") != NULL);
+        corrections = raws[i].lines && (strncmp(raws[i].lines, "R ", 2) == 0 ||
+                                        strstr(raws[i].lines, "\nR ") != NULL);
     struct reason *reasons = NULL;
     int nreasons = 0;
     if (corrections &&

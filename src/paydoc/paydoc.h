@@ -47,14 +47,14 @@ struct paydoc_payee {
  * 'R' 'F' '-'). */
 struct paydoc_line {
     char kind, method;
-    int payee; /* index into payees */
+    int payee;                  /* index into payees */
     const char *service, *unit; /* the service's name and unit; NULL for P and B */
     int64_t quantity;           /* thousandths; 0 where there is none */
     int64_t price;              /* hundredths of a kopeck per unit; 0 where none */
     int64_t amount;             /* kopecks */
     const char *period;         /* R: the period recalculated; P: the debt's period */
     const char *reason;         /* R: the reason; else NULL */
-    const char *explain;        /* how it was found, in Russian («по показаниям», …) */
+    const char *explain; /* how it was found, in Russian («по показаниям», …) */
 };
 
 /* A meter reading the charges used (ПД section 2). Values are decimal text
@@ -73,17 +73,17 @@ struct paydoc_contact {
 
 struct paydoc {
     int64_t account_id, org_id, region_id, municipality_id, house_id;
-    const char *els;            /* NULL when the account has none */
-    const char *account_number; /* the supplier's own number */
-    const char *ipd;            /* ИПД, NULL without an ЕЛС */
-    const char *period;         /* YYYY-MM */
+    const char *els;                /* NULL when the account has none */
+    const char *account_number;     /* the supplier's own number */
+    const char *ipd;                /* ИПД, NULL without an ЕЛС */
+    const char *period;             /* YYYY-MM */
     const char *issued_on, *due_on; /* YYYY-MM-DD */
-    const char *payer;          /* NULL: not known */
-    const char *municipality;   /* name */
-    const char *address;        /* the house's address */
-    const char *premises;       /* the premises number, NULL without premises */
-    int64_t entrance;           /* 0: unknown */
-    int64_t area;               /* premises area, hundredths of m²; 0: unknown */
+    const char *payer;              /* NULL: not known */
+    const char *municipality;       /* name */
+    const char *address;            /* the house's address */
+    const char *premises;           /* the premises number, NULL without premises */
+    int64_t entrance;               /* 0: unknown */
+    int64_t area;                   /* premises area, hundredths of m²; 0: unknown */
     int64_t residents;
     /* The statement's sums (billing.h struct statement). */
     int64_t opening, charged, corrected, penalty, cashback, paid;

@@ -16,7 +16,11 @@ static uint32_t next_cp(const unsigned char **p)
 {
     const unsigned char *s = *p;
     uint32_t c = s[0];
-    int n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
+    int n = c < 0x80             ? 0
+            : (c & 0xe0) == 0xc0 ? 1
+            : (c & 0xf0) == 0xe0 ? 2
+            : (c & 0xf8) == 0xf0 ? 3
+                                 : -1;
     if (n <= 0) {
         *p = s + 1;
         return c;
@@ -125,9 +129,12 @@ static bool starts(const char *s, const char *end, const char *word)
 /* Whether the component [s, end) contains a word of the region's name. */
 static bool is_region(const char *s, const char *end)
 {
-    static const char *const words[] = {"обл.", "обл",  "область",          "край",
-                                        "респ.", "Респ.", "Республика",      "республика",
-                                        "АО",   "автономный округ", "г. Москва", "г. Санкт-Петербург",
+    static const char *const words[] = {"обл.",       "обл",
+                                        "область",    "край",
+                                        "респ.",      "Респ.",
+                                        "Республика", "республика",
+                                        "АО",         "автономный округ",
+                                        "г. Москва",  "г. Санкт-Петербург",
                                         NULL};
     for (const char *const *w = words; *w; w++) {
         size_t n = strlen(*w);
@@ -160,7 +167,8 @@ static const char *number_of(const char *s, const char *end)
     for (const char *const *w = prefixes; *w; w++)
         if (starts(s, end, *w)) {
             const char *n = skip_space(s + strlen(*w), end);
-            if (n < end && is_digit((unsigned char)*n) && (n > s + strlen(*w) || (*w)[strlen(*w) - 1] == '.'))
+            if (n < end && is_digit((unsigned char)*n) &&
+                (n > s + strlen(*w) || (*w)[strlen(*w) - 1] == '.'))
                 return n;
         }
     if (s >= end || !is_digit((unsigned char)*s))
@@ -183,7 +191,9 @@ int paydoc_address_split(const char *address, struct arena *a, struct paydoc_add
     *out = (struct paydoc_address){0};
     if (!address)
         return 0;
-    enum { MAX_PARTS = 32 };
+    enum {
+        MAX_PARTS = 32
+    };
     const char *from[MAX_PARTS], *to[MAX_PARTS];
     int n = 0;
     for (const char *p = address; *p && n < MAX_PARTS;) {
@@ -199,7 +209,8 @@ int paydoc_address_split(const char *address, struct arena *a, struct paydoc_add
         p = comma ? comma + 1 : end;
     }
     int first = 0;
-    while (first < n - 1 && (is_postcode(from[first], to[first]) || is_region(from[first], to[first])))
+    while (first < n - 1 &&
+           (is_postcode(from[first], to[first]) || is_region(from[first], to[first])))
         first++;
     int num = -1;
     const char *digits = NULL;
@@ -224,9 +235,9 @@ int paydoc_address_split(const char *address, struct arena *a, struct paydoc_add
 /* ---- the street's file-name key ---- */
 
 /* Latin letters of a Russian letter (a simplified ГОСТ 7.79 Б, lower case). */
-static const char *const latin[] = {"a", "b",  "v",  "g",  "d",    "e", "e", "zh", "z", "i", "y",
-                                    "k", "l",  "m",  "n",  "o",    "p", "r", "s",  "t", "u", "f",
-                                    "kh", "ts", "ch", "sh", "shch", "",  "y", "",   "e", "yu", "ya"};
+static const char *const latin[] = {
+    "a", "b", "v", "g", "d", "e",  "e",  "zh", "z",  "i",    "y", "k", "l", "m", "n",  "o", "p",
+    "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "",  "y", "",  "e", "yu", "ya"};
 
 char *paydoc_street_key(const char *street, char *out, size_t size)
 {

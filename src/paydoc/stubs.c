@@ -15,17 +15,24 @@ struct pdf_doc {
     int pages;
 };
 
-int pdf_doc_new(struct pdf_doc **out, struct err *e)
+int pdf_open(struct pdf_doc **out, struct err *e)
 {
     *out = calloc(1, sizeof **out);
     return *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 }
 
-int pdf_doc_bytes(struct pdf_doc *d, unsigned char **buf, size_t *len, struct err *e)
+int pdf_page_count(const struct pdf_doc *p)
 {
-    char head[] = "%PDF-1.4\n% stub\n";
+    return p->pages;
+}
+
+static const char head[] = "%PDF-1.4\n% stub\n";
+
+int pdf_save_mem(struct pdf_doc *d, struct arena *a, unsigned char **buf, size_t *len,
+                 struct err *e)
+{
     *len = strlen(head) + d->len;
-    *buf = malloc(*len + 1);
+    *buf = arena_alloc(a, *len + 1);
     if (!*buf)
         return err_set(e, ERR_NOMEM, "out of memory");
     memcpy(*buf, head, strlen(head));
@@ -34,7 +41,18 @@ int pdf_doc_bytes(struct pdf_doc *d, unsigned char **buf, size_t *len, struct er
     return 0;
 }
 
-void pdf_doc_free(struct pdf_doc *d)
+int pdf_save_file(struct pdf_doc *d, const char *path, struct err *e)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return err_set(e, ERR_IO, "%s: cannot write", path);
+    fputs(head, f);
+    if (d->len)
+        fwrite(d->text, 1, d->len, f);
+    return fclose(f) ? err_set(e, ERR_IO, "%s: cannot write", path) : 0;
+}
+
+void pdf_free(struct pdf_doc *d)
 {
     if (d)
         free(d->text);
@@ -92,9 +110,9 @@ int paydoc_json(const struct paydoc *d, json_t **out, struct err *e)
     for (int i = 0; i < d->nlines; i++)
         json_array_append_new(lines, json_pack("{s:s#, s:i, s:o, s:I, s:I}", "kind",
                                                &d->lines[i].kind, 1, "payee", d->lines[i].payee,
-                                               "service", s_or_null(d->lines[i].service), "quantity",
-                                               (json_int_t)d->lines[i].quantity, "amount",
-                                               (json_int_t)d->lines[i].amount));
+                                               "service", s_or_null(d->lines[i].service),
+                                               "quantity", (json_int_t)d->lines[i].quantity,
+                                               "amount", (json_int_t)d->lines[i].amount));
     for (int i = 0; i < d->nreadings; i++)
         json_array_append_new(rd, json_pack("{s:o, s:o, s:o}", "serial",
                                             s_or_null(d->readings[i].serial), "current",
@@ -128,18 +146,11 @@ int paydoc_pdf(const struct paydoc *d, struct arena *a, unsigned char **pdf, siz
                struct err *e)
 {
     struct pdf_doc *doc;
-    unsigned char *buf;
-    int pages, rc = pdf_doc_new(&doc, e);
+    int pages, rc = pdf_open(&doc, e);
     if (!rc)
         rc = paydoc_pdf_add(doc, d, &pages, e);
     if (!rc)
-        rc = pdf_doc_bytes(doc, &buf, len, e);
-    pdf_doc_free(doc);
-    if (rc)
-        return rc;
-    *pdf = arena_alloc(a, *len + 1);
-    if (*pdf)
-        memcpy(*pdf, buf, *len);
-    free(buf);
-    return *pdf ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+        rc = pdf_save_mem(doc, a, pdf, len, e);
+    pdf_free(doc);
+    return rc;
 }
