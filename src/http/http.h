@@ -247,5 +247,9 @@ int api_account_statement(struct http_req *r);
 int api_account_corrections(struct http_req *r);
 int api_account_debts(struct http_req *r);
 int api_corrections_create(struct http_req *r);
+int api_account_document(struct http_req *r);
+int api_account_document_pdf(struct http_req *r);
+int api_account_document_txt(struct http_req *r);
+int api_paydoc_renders_create(struct http_req *r);
 
 #endif

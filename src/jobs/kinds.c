@@ -4,6 +4,7 @@
 #include "jobs/jobs.h"
 
 #include "billing/billing.h"
+#include "paydoc/paydoc.h"
 
 #include <time.h>
 
@@ -58,5 +59,6 @@ const struct job_kind job_kinds[] = {
     {"fail", run_fail},
     {"probe", run_probe},
     {"billing.run", billing_job_run},
+    {"paydoc.render", paydoc_job_render},
     {NULL, NULL},
 };

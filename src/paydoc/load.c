@@ -67,9 +67,11 @@ static const char *const reasons_sql[] = {
 };
 
 /* The period's accepted readings of the individual meters of the house
- * ($1) or of one premises ($1), with the previous accepted value. */
+ * ($1) or of one premises ($1), with the previous accepted value (the
+ * meter's initial value before its first reading). Whoever takes them: a
+ * document shows those its charges used (reading_used). */
 #define READING_COLS                                                                               \
-    "SELECT m.premises_id, m.org_id, m.serial, m.resource, m.zone, m.decimals, m.id, r.value,"     \
+    "SELECT m.premises_id, m.serial, m.resource, m.zone, m.decimals, m.id, r.value,"               \
     " r.consumption, coalesce((SELECT pr.value FROM readings pr WHERE pr.meter_id = m.id"          \
     " AND pr.state = 'accepted' AND pr.period < r.period ORDER BY pr.period DESC LIMIT 1),"        \
     " m.initial_value)"                                                                            \
@@ -91,6 +93,7 @@ struct org_entry {
 struct service_entry {
     int64_t id, org_id, payee_org_id, sort_order;
     const char *name, *unit;
+    const char *resource, *zone; /* meter services: what readings they use; else NULL */
 };
 
 struct issued_entry {
@@ -198,8 +201,8 @@ static int load_services(struct paydoc_loader *l, int64_t org_id, struct err *e)
     l->service_orgs[l->nservice_orgs++] = org_id;
     struct store_rows *r;
     if ((rc = store_query(l->c,
-                          "SELECT id, name, unit, sort_order, coalesce(payee_org_id, 0)"
-                          " FROM services WHERE org_id = $1",
+                          "SELECT id, name, unit, sort_order, coalesce(payee_org_id, 0),"
+                          " resource, zone FROM services WHERE org_id = $1",
                           (struct store_val[]){SV_I(org_id)}, 1, &r, e)))
         return rc;
     while (!rc && store_next(r)) {
@@ -210,7 +213,9 @@ static int load_services(struct paydoc_loader *l, int64_t org_id, struct err *e)
                                                              .name = store_dup(r, 1, l->a),
                                                              .unit = store_dup(r, 2, l->a),
                                                              .sort_order = store_int(r, 3),
-                                                             .payee_org_id = store_int(r, 4)};
+                                                             .payee_org_id = store_int(r, 4),
+                                                             .resource = store_dup(r, 5, l->a),
+                                                             .zone = store_dup(r, 6, l->a)};
     }
     store_rows_free(r);
     qsort(l->services, (size_t)l->nservices, sizeof *l->services, cmp_service);
@@ -313,7 +318,9 @@ void paydoc_loader_free(struct paydoc_loader *l)
 struct raw {
     struct paydoc d;
     int64_t run_id, premises_id;
-    const char *lines; /* packed statement lines */
+    const char *lines;    /* packed statement lines */
+    struct bill_line *bl; /* unpacked (build_lines) */
+    int nbl;
 };
 
 /* Reads the accounts' rows (docs_sql[w]) into *raws. */
@@ -444,7 +451,7 @@ static int read_reasons(struct paydoc_loader *l, enum which w, int64_t key, int6
 
 /* A reading with what sorts it onto its document. */
 struct meter_reading {
-    int64_t premises_id, org_id, meter_id;
+    int64_t premises_id, meter_id;
     int rank;
     struct paydoc_reading x;
 };
@@ -507,17 +514,16 @@ static int read_readings(struct paydoc_loader *l, int which, int64_t key, struct
                 memcpy(more, *out, sizeof *more * (size_t)*n);
             *out = more;
         }
-        int64_t decimals = store_int(r, 5);
+        int64_t decimals = store_int(r, 4);
         struct meter_reading *m = &(*out)[(*n)++];
         *m = (struct meter_reading){.premises_id = store_int(r, 0),
-                                    .org_id = store_int(r, 1),
-                                    .meter_id = store_int(r, 6),
-                                    .x = {.serial = store_dup(r, 2, a),
-                                          .resource = store_dup(r, 3, a),
-                                          .zone = store_dup(r, 4, a),
-                                          .current = meter_value(store_int(r, 7), decimals, a),
-                                          .consumption = meter_value(store_int(r, 8), decimals, a),
-                                          .previous = meter_value(store_int(r, 9), decimals, a)}};
+                                    .meter_id = store_int(r, 5),
+                                    .x = {.serial = store_dup(r, 1, a),
+                                          .resource = store_dup(r, 2, a),
+                                          .zone = store_dup(r, 3, a),
+                                          .current = meter_value(store_int(r, 6), decimals, a),
+                                          .consumption = meter_value(store_int(r, 7), decimals, a),
+                                          .previous = meter_value(store_int(r, 8), decimals, a)}};
         m->rank = resource_rank(m->x.resource, m->x.zone);
         if (!m->x.current || !m->x.consumption || !m->x.previous)
             rc = err_set(e, ERR_NOMEM, "out of memory");
@@ -526,6 +532,28 @@ static int read_readings(struct paydoc_loader *l, int which, int64_t key, struct
     if (!rc && *n)
         qsort(*out, (size_t)*n, sizeof **out, cmp_reading);
     return rc;
+}
+
+/* Whether a charge by a meter service used this meter's reading: the same
+ * resource and zone (the billing run matches a premises' meters to the
+ * service so, whoever takes their readings); wastewater is the cold and hot
+ * water. */
+static bool reading_used(const struct paydoc_loader *l, const struct bill_line *lines, int n,
+                         const struct paydoc_reading *x)
+{
+    for (int i = 0; i < n; i++) {
+        if (lines[i].kind != LINE_CHARGE || lines[i].method != METHOD_METER)
+            continue;
+        const struct service_entry *sv = service_of(l, lines[i].service_id);
+        if (!sv || !sv->resource || !x->resource || !x->zone || !sv->zone ||
+            strcmp(sv->zone, x->zone) != 0)
+            continue;
+        if (strcmp(sv->resource, x->resource) == 0 ||
+            (strcmp(sv->resource, "wastewater") == 0 &&
+             (strcmp(x->resource, "cold_water") == 0 || strcmp(x->resource, "hot_water") == 0)))
+            return true;
+    }
+    return false;
 }
 
 /* ---- one document ---- */
@@ -594,6 +622,8 @@ static int build_lines(struct paydoc_loader *l, struct raw *x, const struct reas
     if ((rc = bill_lines_unpack(x->lines ? x->lines : "", a, &bl, &nl, e)) ||
         (rc = load_services(l, d->org_id, e)))
         return rc;
+    x->bl = bl;
+    x->nbl = nl;
     const struct org_entry *own;
     if ((rc = org_of(l, d->org_id, &own, e)))
         return rc;
@@ -790,19 +820,19 @@ static int load(struct paydoc_loader *l, enum which w, int64_t key, int64_t muni
             rc = build_lines(l, x, reasons, nreasons, a, e);
         if (!rc)
             rc = build_contacts(l, d, place.manager, a, e);
-        /* The readings of its premises' meters that its organization takes. */
+        /* The readings of its premises' meters that its charges used. */
         int first = 0, count = 0;
         while (first < nreadings && readings[first].premises_id < x->premises_id)
             first++;
-        for (int k = first; k < nreadings && readings[k].premises_id == x->premises_id; k++)
-            count += x->premises_id && readings[k].org_id == d->org_id;
+        for (int k = first; !rc && k < nreadings && readings[k].premises_id == x->premises_id; k++)
+            count += x->premises_id && reading_used(l, x->bl, x->nbl, &readings[k].x);
         if (!rc && count) {
             d->readings = arena_alloc(a, sizeof *d->readings * (size_t)count);
             if (!d->readings)
                 rc = err_set(e, ERR_NOMEM, "out of memory");
             for (int k = first; !rc && k < nreadings && readings[k].premises_id == x->premises_id;
                  k++)
-                if (readings[k].org_id == d->org_id)
+                if (reading_used(l, x->bl, x->nbl, &readings[k].x))
                     d->readings[d->nreadings++] = readings[k].x;
         }
         (*docs)[i] = *d;
