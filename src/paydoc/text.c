@@ -419,16 +419,31 @@ static void section4(struct tx *t)
 }
 
 /* The payload as lines of at most WIDTH code points and nothing else: the
- * lines joined without their newlines give the payload back. A line never
- * ends in a space (an editor could drop it): the break moves before it. */
+ * lines joined without their newlines give the payload back. A line ends
+ * after a separator where one falls in it (a field to a line, as a screen
+ * reader reads it best), else before a space, else after WIDTH characters;
+ * never in a space, which an editor could drop. */
 static void payload_lines(struct tx *t, const char *s)
 {
+    char sep = strlen(s) > 7 ? s[7] : 0; /* "ST00012" and the separator */
     size_t n = strlen(s);
     while (n) {
         size_t take = forms_cp_bytes(s, n, WIDTH);
-        if (take < n)
-            while (take > 1 && s[take - 1] == ' ')
-                take--;
+        if (take < n) {
+            size_t k = take;
+            while (k > 0 && s[k - 1] != sep)
+                k--;
+            if (!k) {
+                k = take;
+                while (k > 1 && s[k - 1] != ' ')
+                    k--;
+                while (k > 1 && s[k - 1] == ' ')
+                    k--;
+                if (s[k - 1] == ' ' || k <= 1)
+                    k = take;
+            }
+            take = k;
+        }
         forms_put(&t->b, s, take);
         forms_put(&t->b, "\n", 1);
         s += take;
