@@ -178,8 +178,8 @@ int paydoc_qr_payload(const struct paydoc *d, int payee, struct arena *a, char *
                                                       date_period_year(period))};
     const char *addr = forms_clean(a, d->address, &oom);
     const char *prem = forms_clean(a, d->premises, &oom);
-    if (addr && prem)
-        addr = arena_printf(a, "%s, пом. %s", addr, prem);
+    if (addr && prem && !(addr = arena_printf(a, "%s, пом. %s", addr, prem)))
+        oom = true;
     if (addr)
         f[n++] = (struct pair){"PayerAddress", addr};
     /* The payer as the registry gives it: «Иванов И. И.» or a company's

@@ -100,13 +100,18 @@ struct paydoc {
 
 /* ---- the GOST R 56042-2014 payload (gost.c) ----
  * "ST00012" (UTF-8) + separator + Key=Value pairs: the mandatory block Name,
- * PersonalAcc, BankName, BIC, CorrespAcc, then PayeeINN, KPP, Sum (kopecks),
- * Purpose, PersAcc (ЕЛС, else the account number), PaymPeriod (MMYYYY),
- * PayerAddress, LastName (the payer as given), TechCode=02. The separator is
- * '|' unless a value holds it; then the first of the standard's list that no
- * value holds (§5.2.1). ERR_INVALID naming the payee's field (bank_name, bic,
- * account, corr_account) when the mandatory block cannot be built or a
- * value is over its length limit after trimming to it is not allowed. */
+ * PersonalAcc, BankName, BIC, CorrespAcc ("0" for a Bank of Russia
+ * subdivision, БИК ending 000), then PayeeINN, KPP (left out when empty:
+ * an ИП), Sum (kopecks; 0 when the payee's sum is not positive), Purpose
+ * («Оплата ЖКУ за октябрь 2026, ЛС …»), PersAcc (ЕЛС, else the account
+ * number), PaymPeriod (MMYYYY), PayerAddress (the house's address and the
+ * premises), LastName (the payer as given, not split), TechCode=02; a value
+ * not given is left out. The separator is '|' unless a value holds it; then
+ * the first of the standard's list that no value holds (§5.2.1; none:
+ * ERR_INVALID). Name, BankName and Purpose are cut to their limits below;
+ * control characters become spaces. ERR_INVALID naming the payee's field
+ * (name, bank_name, bic, account, corr_account, inn, kpp) when it is missing
+ * or fails its check (base/ident.h); "period" for a bad period. */
 int paydoc_qr_payload(const struct paydoc *d, int payee, struct arena *a, char **out,
                       struct err *e);
 

@@ -11,8 +11,6 @@
 #include "base/money.h"
 #include "billing/billing.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #define WIDTH 80
@@ -223,7 +221,7 @@ static const char *premises_address(struct tx *t)
 {
     const struct paydoc *d = t->d;
     if (d->premises && *d->premises)
-        return arena_printf(t->a, "%s, пом. %s", or_dash(d->address), d->premises);
+        return nn(t, arena_printf(t->a, "%s, пом. %s", or_dash(d->address), d->premises));
     return or_dash(d->address);
 }
 
@@ -231,11 +229,11 @@ static void payee_details(struct tx *t, int i)
 {
     const struct paydoc_payee *p = &t->d->payees[i];
     P(t, 0, "Получатель платежа %d: %s", i + 1, or_dash(p->name));
-    const char *ids = arena_printf(t->a, "ИНН %s", or_dash(p->inn));
+    const char *ids = nn(t, arena_printf(t->a, "ИНН %s", or_dash(p->inn)));
     if (p->kpp && *p->kpp)
-        ids = arena_printf(t->a, "%s, КПП %s", ids, p->kpp);
+        ids = nn(t, arena_printf(t->a, "%s, КПП %s", ids, p->kpp));
     if (p->ogrn && *p->ogrn)
-        ids = arena_printf(t->a, "%s, ОГРН %s", ids, p->ogrn);
+        ids = nn(t, arena_printf(t->a, "%s, ОГРН %s", ids, p->ogrn));
     para(t, 2, ids, NULL);
     if (p->address && *p->address)
         P(t, 2, "Адрес: %s", p->address);

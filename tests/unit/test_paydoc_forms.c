@@ -177,8 +177,10 @@ static void text_has_the_five_sections_in_order(void **state)
     assert_non_null(strstr(t, "Р/с " SAMPLE_ACCOUNT "; к/с " SAMPLE_CORR "\n"));
     assert_non_null(strstr(t, "Прибор № ХВ-001, холодная вода\n"));
     assert_non_null(strstr(t, "предыдущее 123,456; текущее 130,000; расход 6,544\n"));
-    assert_non_null(strstr(t, "6,544\xc2\xa0м³ × 45,6712\xc2\xa0₽/м³ — по показаниям прибора "
-                              "учёта"));
+    assert_non_null(strstr(
+        t,
+        "6,544\xc2\xa0м³ × 45,6712\xc2\xa0₽/м³ — по показаниям прибора "
+        "учёта"));
     assert_non_null(strstr(t, "перерасчёт: площадь уточнена по выписке ЕГРН\n"));
     assert_non_null(strstr(t, "Аварийно-диспетчерская служба: АДС ООО «Три кита»\n"));
 }
@@ -224,8 +226,9 @@ static void text_of_an_overpaid_account_asks_nothing(void **state)
     char *t = text_of(a, &d);
     assert_row(a, t, "Итого к оплате за октябрь 2026", 0);
     assert_row(a, t, "Переплата на конец периода", 22121);
-    assert_non_null(strstr(t, "Переплата 221,21\xc2\xa0₽ будет учтена в следующих "
-                              "периодах"));
+    assert_non_null(strstr(
+        t, "Переплата 221,21\xc2\xa0₽ будет учтена в следующих "
+           "периодах"));
     assert_non_null(strstr(t, "|Sum=0|"));
 }
 
