@@ -265,7 +265,7 @@ int paydoc_qr_parse(const char *payload, struct arena *a, struct paydoc_qr *out,
     size_t n = strlen(body);
     while (n && (body[n - 1] == '\n' || body[n - 1] == '\r'))
         n--;
-    char *text;
+    char *text = NULL;
     int rc = to_utf8(a, charset, body, n, &text, e);
     if (rc)
         return rc;
