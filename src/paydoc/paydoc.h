@@ -32,7 +32,9 @@
 /* An organization paid through the document. payees[0] is the account's own
  * organization: the opening balance, payments, penalties and cashback are
  * its; every other payee (a service's payee_org_id) is asked the amount of
- * its own lines. */
+ * its own lines. The total due (max(total, 0)) goes to the other payees first,
+ * each at most max(lines_total, 0), the rest to payees[0]: the sums add up to
+ * the total due (docs/paydoc.md "Which payee gets what"). */
 struct paydoc_payee {
     int64_t org_id;
     const char *name, *inn, *kpp, *ogrn;
