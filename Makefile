@@ -25,4 +25,4 @@ format:
 	clang-format -i $$(git ls-files 'src/*.[ch]' 'tests/*.c' 'bench/*.c')
 
 clean:
-	rm -rf build build-check
+	rm -rf build build-check build-opt

@@ -11,6 +11,10 @@ scripts/deps.sh test
 build=$root/build-check
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DUPRAVDOM_SANITIZE=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
+# The optimized build of `make demo` too: GCC warns at -O2 about what -O1 does
+# not see (-Wmaybe-uninitialized, -Wdangling-pointer), and warnings are errors.
+cmake -S . -B "$root/build-opt" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$root/build-opt" -j"$(nproc)"
 
 pgdir=$(mktemp -d /tmp/upravdom-pg.XXXXXX)
 port=$(( 55000 + RANDOM % 5000 ))

@@ -12,6 +12,7 @@ import {
 } from './dom.js';
 import { periodName } from './meters.js';
 import { splitAddress } from './registry.js';
+import { renderDocument, documentUrl } from './paydoc.js';
 
 const PER_PAGE = 20;
 const STATEMENTS_PER_PAGE = 12;
@@ -313,6 +314,14 @@ function linesTable(lines, testid, { compact = false } = {}) {
   });
 }
 
+/** The payment document of a period as a page (with its QR codes) and as a PDF. */
+function documentLinks(accountId, period, testid) {
+  return h('p', { class: 'document-links' },
+    h('a', { class: 'button', href: `#/document/${accountId}/${period}`, 'data-testid': `${testid}-document` }, 'Платёжный документ с QR-кодом'),
+    ' ',
+    h('a', { class: 'button button-secondary', href: documentUrl(accountId, period, '.pdf'), download: '', 'data-testid': `${testid}-pdf` }, 'Скачать PDF'));
+}
+
 /** The document's sums: what was owed, charged, paid, and what is due by when. */
 function statementTotals(st, testid) {
   const due = kopecks(st.closing);
@@ -387,6 +396,10 @@ export function billingSections(app) {
   // ------------------------------------------------ «Начисления»
 
   function renderBilling(ctx) {
+    if (ctx.route.section === 'document') {
+      renderDocument({ ...ctx, app });
+      return;
+    }
     if (ctx.route.section === 'account') {
       renderAccount(ctx);
       return;
@@ -1121,6 +1134,7 @@ export function billingSections(app) {
       documentHost.dataset.period = period;
       documentHost.replaceChildren(
         h('h3', { id: 'h-document', 'data-testid': 'document-title' }, `Платёжный документ за ${periodName(period)}`),
+        documentLinks(id, period, 'statement'),
         lines.length ? linesTable(lines, 'statement-lines')
           : h('p', { class: 'empty', 'data-testid': 'statement-lines-empty' }, 'Строк в документе нет'),
         statementTotals(st, 'document-totals'));
@@ -1276,6 +1290,10 @@ export function billingSections(app) {
   // ------------------------------------------------ residents: «Мои счета»
 
   function renderBills(ctx) {
+    if (ctx.route.section === 'document') {
+      renderDocument({ ...ctx, app });
+      return;
+    }
     if (ctx.route.section === 'account') {
       renderAccount(ctx);
       return;
@@ -1356,6 +1374,7 @@ export function billingSections(app) {
       h('div', { class: 'bill-due', 'data-testid': `bill-due-${a.id}` },
         h('span', { class: 'bill-due-period' }, `Документ за ${periodName(latest.period)}`),
         dueLine(latest, kopecks(latest.closing), `bill-total-${a.id}`)),
+      documentLinks(a.id, latest.period, `bill-${a.id}`),
       h('div', { class: 'bill-layout' },
         h('section', { class: 'bill-chart', 'aria-labelledby': `h-chart-${a.id}` },
           h('h4', { id: `h-chart-${a.id}` }, 'Баланс на конец месяца'),
@@ -1371,7 +1390,7 @@ export function billingSections(app) {
   }
 
   return {
-    billing: { label: 'Начисления', render: renderBilling, aliases: ['account'] },
-    bills: { label: 'Мои счета', render: renderBills, aliases: ['account'] },
+    billing: { label: 'Начисления', render: renderBilling, aliases: ['account', 'document'] },
+    bills: { label: 'Мои счета', render: renderBills, aliases: ['account', 'document'] },
   };
 }

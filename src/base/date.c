@@ -177,6 +177,22 @@ int date_period_format(int period, char out[PERIOD_STR_SIZE])
     return 0;
 }
 
+int date_period_name_ru(int period, char out[PERIOD_NAME_SIZE])
+{
+    static const char *const months[12] = {"январь",   "февраль", "март",   "апрель",
+                                           "май",      "июнь",    "июль",   "август",
+                                           "сентябрь", "октябрь", "ноябрь", "декабрь"};
+    out[0] = '\0';
+    if (!period_in_range(period))
+        return ERR_INVALID;
+    size_t n = strlen(months[date_period_month(period) - 1]);
+    memcpy(out, months[date_period_month(period) - 1], n);
+    out[n] = ' ';
+    put_digits(out + n + 1, date_period_year(period), 4);
+    out[n + 5] = '\0';
+    return 0;
+}
+
 int date_period_add_months(int period, int n, int *out)
 {
     int64_t p = (int64_t)period + n;

@@ -74,6 +74,14 @@ int date_period_parse(const char *s, int *out, const char **why);
 /* Writes "YYYY-MM". Returns 0, or ERR_INVALID (out = "") outside years 1..9999. */
 int date_period_format(int period, char out[PERIOD_STR_SIZE]);
 
+/* Bytes (with the NUL) that fit any date_period_name_ru: "сентябрь 9999". */
+#define PERIOD_NAME_SIZE 24
+
+/* The period's name as a Russian document writes it: the month in the
+ * nominative, lower case, and the year — "октябрь 2026". Returns 0, or
+ * ERR_INVALID (out = "") outside years 1..9999. */
+int date_period_name_ru(int period, char out[PERIOD_NAME_SIZE]);
+
 /* *out = period + n months (n may be negative); ERR_INVALID when the result
  * leaves years 1..9999. */
 int date_period_add_months(int period, int n, int *out);

@@ -94,6 +94,24 @@ size_t bill_lines_write(const struct bill_line *lines, int n, char *buf);
 int bill_lines_unpack(const char *text, struct arena *a, struct bill_line **lines, int *n,
                       struct err *e);
 
+/* "charge", "correction", "penalty", "cashback" (the API's and the payment
+ * document's names of a line kind). */
+const char *bill_kind_name(char kind);
+/* "area", "residents", "fixed", "meter", "average", "norm", "norm_raised";
+ * NULL for METHOD_NONE and anything else. */
+const char *bill_method_name(char method);
+
+/* The explanation of a line as the statement and the payment document show
+ * it, in Russian: how a charge was found (its «способ расчёта»: «по
+ * показаниям прибора учёта», «по среднему потреблению (ПП 354 п. 59), 2-й
+ * период подряд» …), a correction's reason («перерасчёт: …»), a penalty's
+ * base, days and rate, the cashback. reason: the correction's reason (NULL:
+ * none). Returns 0, or ERR_INVALID when the text does not fit in size bytes
+ * (buf then holds it cut at a character boundary); BILL_EXPLAIN_SIZE plus
+ * the reason's length in bytes always fits. */
+#define BILL_EXPLAIN_SIZE 256
+int bill_line_explain(const struct bill_line *l, const char *reason, char *buf, size_t size);
+
 /* ---- estimation (estimate.c), ПП 354 пп. 42, 59, 60 ---- */
 
 /* What is known about one meter for the period being billed. */

@@ -1,10 +1,13 @@
-/* lines.c — amounts and the packed text of statement lines (docs/billing.md
- * "Statement lines"). */
+/* lines.c — amounts, the packed text of statement lines (docs/billing.md
+ * "Statement lines") and the lines' names and explanations in words. */
 #include "billing/billing.h"
 
 #include "base/money.h"
+#include "base/text.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,4 +123,80 @@ int bill_lines_unpack(const char *text, struct arena *a, struct bill_line **line
     *lines = out;
     *n = i;
     return 0;
+}
+
+const char *bill_kind_name(char kind)
+{
+    return kind == LINE_CHARGE       ? "charge"
+           : kind == LINE_CORRECTION ? "correction"
+           : kind == LINE_PENALTY    ? "penalty"
+                                     : "cashback";
+}
+
+const char *bill_method_name(char method)
+{
+    switch (method) {
+    case METHOD_AREA: return "area";
+    case METHOD_RESIDENTS: return "residents";
+    case METHOD_FIXED: return "fixed";
+    case METHOD_METER: return "meter";
+    case METHOD_AVERAGE: return "average";
+    case METHOD_NORM: return "norm";
+    case METHOD_NORM_RAISED: return "norm_raised";
+    default: return NULL;
+    }
+}
+
+/* snprintf that reports a cut and never leaves half a UTF-8 character. */
+static int put_text(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int put_text(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < size)
+        return 0;
+    if (size)
+        text_cut_partial(buf);
+    return ERR_INVALID;
+}
+
+/* How a charge was found, in words (the document's «способ расчёта»). */
+static int explain_charge(const struct bill_line *l, char *buf, size_t size)
+{
+    switch (l->method) {
+    case METHOD_AREA: return put_text(buf, size, "по площади помещения");
+    case METHOD_RESIDENTS: return put_text(buf, size, "по числу зарегистрированных");
+    case METHOD_FIXED: return put_text(buf, size, "фиксированно за лицевой счёт");
+    case METHOD_METER: return put_text(buf, size, "по показаниям прибора учёта");
+    case METHOD_AVERAGE:
+        return put_text(buf, size, "по среднему потреблению (ПП 354 п. 59), %lld-й период подряд",
+                        (long long)l->a);
+    case METHOD_NORM:
+        return put_text(buf, size, "по нормативу × зарегистрированные (ПП 354 п. 60)");
+    default:
+        return put_text(buf, size,
+                        "по нормативу × зарегистрированные × повышающий коэффициент "
+                        "(ПП 354 п. 42)");
+    }
+}
+
+int bill_line_explain(const struct bill_line *l, const char *reason, char *buf, size_t size)
+{
+    char base[MONEY_DISPLAY_SIZE];
+    switch (l->kind) {
+    case LINE_CHARGE: return explain_charge(l, buf, size);
+    case LINE_CORRECTION: return put_text(buf, size, "перерасчёт: %s", reason ? reason : "");
+    case LINE_PENALTY:
+        money_format_display(base, sizeof base, l->a);
+        return put_text(
+            buf, size,
+            "пени (ЖК РФ ст. 155 ч. 14) на долг %s ₽: %lld дн. × 1/300 и "
+            "%lld дн. × 1/130 ставки %lld,%02lld %%",
+            base, (long long)l->b, (long long)l->c, (long long)(l->d / 100),
+            (long long)(l->d % 100));
+    default: return put_text(buf, size, "кешбэк за своевременную полную оплату");
+    }
 }

@@ -247,77 +247,24 @@ static json_t *json_statement(const struct statement *s)
                      http_money(s->closing > 0 ? s->closing : 0));
 }
 
-static const char *method_name(char m)
-{
-    switch (m) {
-    case METHOD_AREA: return "area";
-    case METHOD_RESIDENTS: return "residents";
-    case METHOD_FIXED: return "fixed";
-    case METHOD_METER: return "meter";
-    case METHOD_AVERAGE: return "average";
-    case METHOD_NORM: return "norm";
-    case METHOD_NORM_RAISED: return "norm_raised";
-    default: return NULL;
-    }
-}
-
-static const char *kind_name(char k)
-{
-    return k == LINE_CHARGE       ? "charge"
-           : k == LINE_CORRECTION ? "correction"
-           : k == LINE_PENALTY    ? "penalty"
-                                  : "cashback";
-}
-
-/* How a charge was found, in words (the document's «способ расчёта»). */
-static json_t *explain_charge(const struct bill_line *l)
-{
-    char buf[160];
-    switch (l->method) {
-    case METHOD_AREA: return json_string("по площади помещения");
-    case METHOD_RESIDENTS: return json_string("по числу зарегистрированных");
-    case METHOD_FIXED: return json_string("фиксированно за лицевой счёт");
-    case METHOD_METER: return json_string("по показаниям прибора учёта");
-    case METHOD_AVERAGE:
-        snprintf(buf, sizeof buf, "по среднему потреблению (ПП 354 п. 59), %lld-й период подряд",
-                 (long long)l->a);
-        return json_string(buf);
-    case METHOD_NORM: return json_string("по нормативу × зарегистрированные (ПП 354 п. 60)");
-    default:
-        return json_string("по нормативу × зарегистрированные × повышающий коэффициент "
-                           "(ПП 354 п. 42)");
-    }
-}
-
+/* The line's explanation (bill_line_explain). A reason is at most 500
+ * characters (api_corrections_create), so the buffer holds any; a longer one from
+ * elsewhere would be cut at a character boundary. */
 static json_t *explain(const struct statement_line *sl)
 {
-    const struct bill_line *l = &sl->line;
-    char buf[320], base[MONEY_DISPLAY_SIZE];
-    switch (l->kind) {
-    case LINE_CHARGE: return explain_charge(l);
-    case LINE_CORRECTION:
-        snprintf(buf, sizeof buf, "перерасчёт: %s", sl->reason ? sl->reason : "");
-        return json_string(buf);
-    case LINE_PENALTY:
-        money_format_display(base, sizeof base, l->a);
-        static const char fmt[] = "пени (ЖК РФ ст. 155 ч. 14) на долг %s ₽: "
-                                  "%lld дн. × 1/300 и %lld дн. × 1/130 "
-                                  "ставки %lld,%02lld %%";
-        snprintf(buf, sizeof buf, fmt, base, (long long)l->b, (long long)l->c,
-                 (long long)(l->d / 100), (long long)(l->d % 100));
-        return json_string(buf);
-    default: return json_string("кешбэк за своевременную полную оплату");
-    }
+    char buf[BILL_EXPLAIN_SIZE + 4 * 500];
+    bill_line_explain(&sl->line, sl->reason, buf, sizeof buf);
+    return json_string(buf);
 }
 
 static json_t *json_line(const struct statement_line *sl)
 {
     const struct bill_line *l = &sl->line;
-    json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "kind", kind_name(l->kind),
-                          "method", http_str(method_name(l->method)), "service_id",
-                          http_id(l->service_id), "service_code", http_str(sl->service_code),
-                          "service", http_str(sl->service_name), "unit", http_str(sl->unit),
-                          "amount", http_money(l->amount), "explanation", explain(sl));
+    json_t *o = json_pack(
+        "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "kind", bill_kind_name(l->kind), "method",
+        http_str(bill_method_name(l->method)), "service_id", http_id(l->service_id), "service_code",
+        http_str(sl->service_code), "service", http_str(sl->service_name), "unit",
+        http_str(sl->unit), "amount", http_money(l->amount), "explanation", explain(sl));
     if (l->kind == LINE_CHARGE) {
         json_object_set_new(o, "quantity", jfixed(l->quantity, 3));
         json_object_set_new(o, "tariff", jfixed(l->price, 4));

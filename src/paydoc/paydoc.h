@@ -32,7 +32,9 @@
 /* An organization paid through the document. payees[0] is the account's own
  * organization: the opening balance, payments, penalties and cashback are
  * its; every other payee (a service's payee_org_id) is asked the amount of
- * its own lines. */
+ * its own lines. The total due (max(total, 0)) goes to the other payees first,
+ * each at most max(lines_total, 0), the rest to payees[0]: the sums add up to
+ * the total due (docs/paydoc.md "Which payee gets what"). */
 struct paydoc_payee {
     int64_t org_id;
     const char *name, *inn, *kpp, *ogrn;
@@ -100,15 +102,60 @@ struct paydoc {
 
 /* ---- the GOST R 56042-2014 payload (gost.c) ----
  * "ST00012" (UTF-8) + separator + Key=Value pairs: the mandatory block Name,
- * PersonalAcc, BankName, BIC, CorrespAcc, then PayeeINN, KPP, Sum (kopecks),
- * Purpose, PersAcc (ЕЛС, else the account number), PaymPeriod (MMYYYY),
- * PayerAddress, LastName (the payer as given), TechCode=02. The separator is
- * '|' unless a value holds it; then the first of the standard's list that no
- * value holds (§5.2.1). ERR_INVALID naming the payee's field (bank_name, bic,
- * account, corr_account) when the mandatory block cannot be built or a
- * value is over its length limit after trimming to it is not allowed. */
+ * PersonalAcc, BankName, BIC, CorrespAcc ("0" for a Bank of Russia
+ * subdivision, БИК ending 000), then PayeeINN, KPP (left out when empty:
+ * an ИП), Sum (kopecks; 0 when the payee's sum is not positive), Purpose
+ * («Оплата ЖКУ за октябрь 2026, ЛС …»), PersAcc (ЕЛС, else the account
+ * number), PaymPeriod (MMYYYY), PayerAddress (the house's address and the
+ * premises), LastName (the payer as given, not split), TechCode=02; a value
+ * not given is left out. The separator is '|' unless a value holds it; then
+ * the first of the standard's list that no value holds (§5.2.1; none:
+ * ERR_INVALID). Name, BankName and Purpose are cut to their limits below;
+ * control characters become spaces. ERR_INVALID naming the payee's field
+ * (name, bank_name, bic, account, corr_account, inn, kpp) when it is missing
+ * or fails its check (base/ident.h); "period" for a bad period. */
 int paydoc_qr_payload(const struct paydoc *d, int payee, struct arena *a, char **out,
                       struct err *e);
+
+/* Length limits of the values the payload may shorten (docs/paydoc.md "QR
+ * payload"): the standard's, in characters (code points), whatever the
+ * charset; and the QRCoder rule that the mandatory block (from "Name=" to
+ * the end of CorrespAcc) is at most 300 bytes in the payload's charset, met
+ * by shortening Name further. */
+#define PAYDOC_QR_NAME_MAX 160
+#define PAYDOC_QR_BANK_NAME_MAX 45
+#define PAYDOC_QR_PURPOSE_MAX 210
+#define PAYDOC_QR_MANDATORY_MAX 300
+
+/* A payload read back (gost.c): for tests that decode the rendered QR codes,
+ * and for reading a resident's bill elsewhere (appeals, Open311). */
+struct paydoc_qr_field {
+    const char *key;   /* as written ("PersAcc", "persAcc" …) */
+    const char *value; /* UTF-8, as written (nothing trimmed) */
+};
+struct paydoc_qr {
+    char charset;   /* the header's digit: '1' windows-1251, '2' UTF-8, '3' KOI8-R */
+    char separator; /* the character after the header */
+    struct paydoc_qr_field *fields; /* in the payload's order */
+    int nfields;
+};
+/* Parses "ST0001" + charset digit + separator + Key=Value pairs split by that
+ * separator. Values of a windows-1251 or KOI8-R payload are converted to
+ * UTF-8. Tolerated: a trailing separator, empty pairs, a trailing newline
+ * (what zbarimg prints). ERR_INVALID with a Russian message on another
+ * header, a separator that is a letter, digit, '=' or not ASCII, a pair
+ * without '=' or with an empty key, bad text in the charset. Strings live in
+ * the arena. */
+int paydoc_qr_parse(const char *payload, struct arena *a, struct paydoc_qr *out, struct err *e);
+/* The value of the first field named key, compared case-insensitively
+ * (real bills write "persAcc", "paymPeriod"); NULL when there is none. */
+const char *paydoc_qr_get(const struct paydoc_qr *q, const char *key);
+/* A PaymPeriod value as written in the wild: "MMYYYY" ("102026"), "MM.YYYY"
+ * ("10.2026") or "MYYYY" ("62015"), into a date_period() number. Returns 0
+ * or ERR_INVALID. */
+int paydoc_qr_period(const char *value, int *period);
+/* A Sum value: 1 to 18 digits of kopecks. Returns 0 or ERR_INVALID. */
+int paydoc_qr_sum(const char *value, int64_t *kopecks);
 
 /* ---- forms ---- */
 

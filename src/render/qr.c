@@ -10,8 +10,7 @@ int qr_encode(const char *text, struct arena *a, struct qr *out, struct err *e)
     if (!text || !*text)
         return err_set(e, ERR_INVALID, "пустой текст QR-кода");
     errno = 0;
-    QRcode *q = QRcode_encodeData((int)strlen(text), (const unsigned char *)text, 0,
-                                  QR_ECLEVEL_M);
+    QRcode *q = QRcode_encodeData((int)strlen(text), (const unsigned char *)text, 0, QR_ECLEVEL_M);
     if (!q)
         return errno == ENOMEM ? err_set(e, ERR_NOMEM, "QR-код: нет памяти")
                                : err_set(e, ERR_INVALID, "текст не помещается в QR-код (%zu байт)",

@@ -2,7 +2,8 @@
  * periods (allocate.c) and penalties day by day (penalty.c, ЖК РФ ст. 155
  * ч. 14 and 14.1, DOMAIN.md §2.6). Every expected figure is computed by hand
  * in the comment above it; amounts are kopecks, rates basis points, n is the
- * day of delay counted from the due day (due day + 1 is n = 1). */
+ * day of delay counted from the due day (due day + 1 is n = 1). And the
+ * lines' explanations in words (lines.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -909,6 +910,63 @@ static void penalty_sums_exactly_for_the_largest_debt(void **state)
                    1, 0, 1000);
 }
 
+/* ---- explanations (lines.c) ---- */
+
+static const char *explain(struct bill_line l, const char *reason)
+{
+    static char buf[BILL_EXPLAIN_SIZE + 64];
+    assert_int_equal(bill_line_explain(&l, reason, buf, sizeof buf), 0);
+    return buf;
+}
+
+/* Every line says how it was found (the document's «способ расчёта», ПП 354
+ * п. 69): the statement API and the payment document use these words. */
+static void explanation_names_the_method_the_average_streak_and_the_rules(void **state)
+{
+    (void)state;
+    assert_string_equal(explain((struct bill_line){.kind = 'C', .method = 'A'}, NULL),
+                        "по площади помещения");
+    assert_string_equal(explain((struct bill_line){.kind = 'C', .method = 'R'}, NULL),
+                        "по числу зарегистрированных");
+    assert_string_equal(explain((struct bill_line){.kind = 'C', .method = 'F'}, NULL),
+                        "фиксированно за лицевой счёт");
+    assert_string_equal(explain((struct bill_line){.kind = 'C', .method = 'M'}, NULL),
+                        "по показаниям прибора учёта");
+    assert_string_equal(explain((struct bill_line){.kind = 'C', .method = 'V', .a = 2}, NULL),
+                        "по среднему потреблению (ПП 354 п. 59), 2-й период подряд");
+    assert_string_equal(explain((struct bill_line){.kind = 'C', .method = 'N'}, NULL),
+                        "по нормативу × зарегистрированные (ПП 354 п. 60)");
+    assert_string_equal(explain((struct bill_line){.kind = 'C', .method = 'K'}, NULL),
+                        "по нормативу × зарегистрированные × повышающий коэффициент "
+                        "(ПП 354 п. 42)");
+    assert_string_equal(explain((struct bill_line){.kind = 'R', .method = '-'}, "ошибка в площади"),
+                        "перерасчёт: ошибка в площади");
+    /* base 1 234,56 ₽ (U+202F between groups), 40 days at 1/300, 5 at 1/130, 16 % */
+    assert_string_equal(
+        explain(
+            (struct bill_line){.kind = 'P', .method = '-', .a = 123456, .b = 40, .c = 5, .d = 1600},
+            NULL),
+        "пени (ЖК РФ ст. 155 ч. 14) на долг 1\xe2\x80\xaf"
+        "234,56 ₽: 40 дн. × 1/300 и 5 дн. × 1/130 ставки 16,00 %");
+    assert_string_equal(explain((struct bill_line){.kind = 'B', .method = '-'}, NULL),
+                        "кешбэк за своевременную полную оплату");
+    assert_string_equal(bill_kind_name('R'), "correction");
+    assert_string_equal(bill_method_name('K'), "norm_raised");
+    assert_null(bill_method_name('-'));
+}
+
+/* A reason longer than the buffer is cut at a character boundary (the API
+ * would refuse half a letter as JSON), and the cut is reported. */
+static void explanation_cut_short_keeps_whole_characters(void **state)
+{
+    (void)state;
+    char buf[24]; /* "перерасчёт: " is 22 bytes: one letter and a half fit */
+    struct bill_line l = {.kind = 'R', .method = '-'};
+    assert_int_equal(bill_line_explain(&l, "ёёё", buf, sizeof buf), ERR_INVALID);
+    assert_string_equal(buf, "перерасчёт: ");
+    assert_int_equal(bill_line_explain(&l, "ёёё", buf, 0), ERR_INVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -947,6 +1005,8 @@ int main(void)
         cmocka_unit_test(penalty_without_a_key_rate_on_a_needed_day_is_invalid_naming_it),
         cmocka_unit_test(penalty_rejects_nonsense_tables_and_parts),
         cmocka_unit_test(penalty_sums_exactly_for_the_largest_debt),
+        cmocka_unit_test(explanation_names_the_method_the_average_streak_and_the_rules),
+        cmocka_unit_test(explanation_cut_short_keeps_whole_characters),
     };
     return cmocka_run_group_tests(tests, setup_tables, NULL);
 }

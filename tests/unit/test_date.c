@@ -229,6 +229,26 @@ static void period_first_and_last_day_span_the_month(void **state)
     assert_date(date_period_last_day(date_period(2026, 12)), 2026, 12, 31);
 }
 
+/* A payment document names its month in the nominative, lower case, with
+ * the year («за октябрь 2026», Приказ Минстроя № 43/пр form). */
+static void period_name_is_nominative_lower_case_month_and_year(void **state)
+{
+    (void)state;
+    char buf[PERIOD_NAME_SIZE];
+    assert_int_equal(date_period_name_ru(date_period(2026, 10), buf), 0);
+    assert_string_equal(buf, "октябрь 2026");
+    assert_int_equal(date_period_name_ru(date_period(2027, 1), buf), 0);
+    assert_string_equal(buf, "январь 2027");
+    assert_int_equal(date_period_name_ru(date_period(2026, 5), buf), 0);
+    assert_string_equal(buf, "май 2026");
+    assert_int_equal(date_period_name_ru(date_period(9999, 9), buf), 0);
+    assert_string_equal(buf, "сентябрь 9999"); /* the longest name fits the size */
+    assert_int_equal(date_period_name_ru(date_period(10, 12), buf), 0);
+    assert_string_equal(buf, "декабрь 0010");
+    assert_int_equal(date_period_name_ru(date_period(10000, 1), buf), ERR_INVALID);
+    assert_string_equal(buf, "");
+}
+
 /* ---- Time zones ---- */
 
 static void tz_valid_accepts_iana_names_and_rejects_unknown(void **state)
@@ -363,6 +383,7 @@ int main(void)
         cmocka_unit_test(period_text_round_trips_and_rejects_bad_months),
         cmocka_unit_test(period_add_months_crosses_year_boundary),
         cmocka_unit_test(period_first_and_last_day_span_the_month),
+        cmocka_unit_test(period_name_is_nominative_lower_case_month_and_year),
         cmocka_unit_test(tz_valid_accepts_iana_names_and_rejects_unknown),
         cmocka_unit_test(moscow_is_utc_plus_3_in_winter_and_summer),
         cmocka_unit_test(yekaterinburg_is_utc_plus_5),
