@@ -604,12 +604,14 @@ static const char *period_text(int period, struct arena *a)
     return date_period_format(period, buf) ? NULL : arena_strdup(a, buf);
 }
 
-/* How a line was found, in words. The explanation of the statement API
- * (bill_line_explain) is not in the billing module yet: NULL until it is. */
+/* How a line was found, in words: the statement API's explanation. */
 static const char *explain_of(const struct bill_line *l, const char *reason, struct arena *a)
 {
-    (void)l, (void)reason, (void)a;
-    return NULL;
+    size_t size = BILL_EXPLAIN_SIZE + (reason ? strlen(reason) : 0);
+    char *buf = arena_alloc(a, size);
+    if (buf)
+        bill_line_explain(l, reason, buf, size); /* a cut text is still shown */
+    return buf;
 }
 
 /* Lines, payees and their sums of one document. */
@@ -697,15 +699,17 @@ static int build_lines(struct paydoc_loader *l, struct raw *x, const struct reas
             d->payees[sl[i].line.payee].lines_total += sl[i].line.amount;
     }
     d->nlines = nl;
-    /* Sums (docs/paydoc.md "Payees"): another payee is asked its own lines;
-     * the account's organization the rest of the total — the opening
-     * balance, payments, penalties and cashback are its. */
-    int64_t others = 0;
+    /* Sums (docs/paydoc.md "Which payee gets what"): the total due goes to
+     * the other payees first, each at most its own lines, the rest to the
+     * account's organization (the opening balance, payments, penalties and
+     * cashback are its); the sums add up to the total due. */
+    int64_t left = d->total > 0 ? d->total : 0;
     for (int k = 1; k < np; k++) {
-        d->payees[k].sum = d->payees[k].lines_total > 0 ? d->payees[k].lines_total : 0;
-        others += d->payees[k].sum;
+        int64_t asked = d->payees[k].lines_total > 0 ? d->payees[k].lines_total : 0;
+        d->payees[k].sum = asked < left ? asked : left;
+        left -= d->payees[k].sum;
     }
-    d->payees[0].sum = d->total - others > 0 ? d->total - others : 0;
+    d->payees[0].sum = left;
     return 0;
 }
 

@@ -513,8 +513,13 @@ static int render_batch(struct job *j, struct batch *b, struct done *dn, struct 
     dn->documents = b->ndocs;
     if (!rc && q->batches && b->ndocs) {
         char name[256], path[PATH_MAX];
-        snprintf(name, sizeof name, "%s/print/%lld/M%lld-%s.pdf", j->period, (long long)b->org_id,
-                 (long long)b->municipality_id, b->key);
+        /* One house's render (the house filter) does not replace its
+         * street's batch: its file is named by the house too. */
+        char house[32] = "";
+        if (q->house_id)
+            snprintf(house, sizeof house, "-h%lld", (long long)q->house_id);
+        snprintf(name, sizeof name, "%s/print/%lld/M%lld-%s%s.pdf", j->period, (long long)b->org_id,
+                 (long long)b->municipality_id, b->key, house);
         snprintf(path, sizeof path, "%s/%s", q->out_dir, name);
         const struct manifest_row *m = manifest_find(j, b->org_id, name);
         if (m && strcmp(m->digest, digest) == 0 && still_there(path, m)) {
