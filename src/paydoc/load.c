@@ -67,14 +67,14 @@ static const char *const reasons_sql[] = {
 };
 
 /* The period's accepted readings of the individual meters of the house
- * ($1) or of one premises ($1), with the previous accepted value (the
- * meter's initial value before its first reading). Whoever takes them: a
- * document shows those its charges used (reading_used). */
+ * ($1) or of one premises ($1), with the previous accepted value (NULL for
+ * a meter's first reading: its consumption counts from the initial value).
+ * Whoever takes them: a document shows those its charges used
+ * (reading_used). */
 #define READING_COLS                                                                               \
     "SELECT m.premises_id, m.serial, m.resource, m.zone, m.decimals, m.id, r.value,"               \
-    " r.consumption, coalesce((SELECT pr.value FROM readings pr WHERE pr.meter_id = m.id"          \
-    " AND pr.state = 'accepted' AND pr.period < r.period ORDER BY pr.period DESC LIMIT 1),"        \
-    " m.initial_value)"                                                                            \
+    " r.consumption, (SELECT pr.value FROM readings pr WHERE pr.meter_id = m.id"                   \
+    " AND pr.state = 'accepted' AND pr.period < r.period ORDER BY pr.period DESC LIMIT 1)"         \
     " FROM meters m JOIN readings r ON r.meter_id = m.id AND r.period = $2"                        \
     " AND r.state = 'accepted' WHERE m.kind = 'individual'"
 static const char *const readings_sql[] = {
@@ -516,16 +516,18 @@ static int read_readings(struct paydoc_loader *l, int which, int64_t key, struct
         }
         int64_t decimals = store_int(r, 4);
         struct meter_reading *m = &(*out)[(*n)++];
-        *m = (struct meter_reading){.premises_id = store_int(r, 0),
-                                    .meter_id = store_int(r, 5),
-                                    .x = {.serial = store_dup(r, 1, a),
-                                          .resource = store_dup(r, 2, a),
-                                          .zone = store_dup(r, 3, a),
-                                          .current = meter_value(store_int(r, 6), decimals, a),
-                                          .consumption = meter_value(store_int(r, 7), decimals, a),
-                                          .previous = meter_value(store_int(r, 8), decimals, a)}};
+        *m = (struct meter_reading){
+            .premises_id = store_int(r, 0),
+            .meter_id = store_int(r, 5),
+            .x = {.serial = store_dup(r, 1, a),
+                  .resource = store_dup(r, 2, a),
+                  .zone = store_dup(r, 3, a),
+                  .current = meter_value(store_int(r, 6), decimals, a),
+                  .consumption = meter_value(store_int(r, 7), decimals, a),
+                  .previous =
+                      store_isnull(r, 8) ? NULL : meter_value(store_int(r, 8), decimals, a)}};
         m->rank = resource_rank(m->x.resource, m->x.zone);
-        if (!m->x.current || !m->x.consumption || !m->x.previous)
+        if (!m->x.current || !m->x.consumption || (!store_isnull(r, 8) && !m->x.previous))
             rc = err_set(e, ERR_NOMEM, "out of memory");
     }
     store_rows_free(r);
@@ -649,9 +651,8 @@ static int build_lines(struct paydoc_loader *l, struct raw *x, const struct reas
                      .price = b->kind == LINE_CHARGE ? b->price : 0,
                      .amount = b->amount,
                      .period = b->kind == LINE_CORRECTION ? period_text((int)b->a, a)
-                               : b->kind == LINE_PENALTY || b->kind == LINE_CASHBACK
-                                   ? period_text((int)b->ref, a)
-                                   : NULL,
+                               : b->kind == LINE_PENALTY  ? period_text((int)b->ref, a)
+                                                          : NULL,
                      .reason = reason,
                      .explain = explain_of(b, reason, a)},
             .sort_order = sv ? sv->sort_order : 0,
