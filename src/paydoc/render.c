@@ -96,6 +96,7 @@ struct job {
     int ntodo, max_todo;
     bool closed;  /* no more batches */
     bool failing; /* a renderer failed: the others stop */
+    bool lost;    /* a report could not be allocated: the run fails */
     struct done *done, *done_tail;
     int in_flight; /* batches queued or being rendered */
 };
@@ -592,7 +593,7 @@ static void *renderer(void *arg)
             if (dn->rc)
                 j->failing = true;
         } else {
-            j->failing = true; /* out of memory: the run fails below */
+            j->failing = j->lost = true; /* out of memory: the run fails (settle) */
         }
         j->in_flight--;
         pthread_cond_broadcast(&j->changed);
@@ -673,6 +674,7 @@ static int settle(struct run *r, struct err *e)
 {
     pthread_mutex_lock(&r->j.lock);
     collect(r);
+    r->out_of_memory |= r->j.lost;
     pthread_mutex_unlock(&r->j.lock);
     const struct paydoc_render_req *q = r->j.q;
     if (q->progress)
