@@ -105,7 +105,7 @@ struct issued_entry {
 struct paydoc_loader {
     struct store_conn *c;
     struct store_val scope[4]; /* reg_scope_bind */
-    char period[PERIOD_STR_SIZE];
+    const char *period;        /* YYYY-MM, in the cache's arena: the documents point at it */
     int per;
     struct arena *a; /* the cache's strings; the documents point at them */
     bool own_arena;
@@ -273,7 +273,8 @@ static int loader_init(struct paydoc_loader *l, struct store_conn *c, const stru
         return e->code;
     if (!period || date_period_parse(period, &l->per, NULL))
         return err_field(e, ERR_INVALID, "period", "ожидается месяц ГГГГ-ММ");
-    snprintf(l->period, sizeof l->period, "%s", period);
+    if (!(l->period = arena_strdup(a, period)))
+        return err_set(e, ERR_NOMEM, "out of memory");
     reg_scope_bind(s, l->scope);
     return 0;
 }
