@@ -110,7 +110,7 @@ static const struct bank {
 static void bank_details(struct demo_ctx *d, int i, int k, struct organization *o)
 {
     const struct bank *b = &banks[(i + k) % (int)COUNT(banks)];
-    char head[21], account[21];
+    char head[32], account[21]; /* head: 20 digits (room for what the format could write) */
     snprintf(head, sizeof head, "407028100%04d%07d", 99 * 10 + i % 10, 1000 * (i + 1) + k);
     if (ident_account_complete(account, head, b->bic) == 0) {
         o->bank_name = b->name;

@@ -72,12 +72,21 @@ static json_t *totals(struct jb *j, const struct paydoc *d)
 }
 
 /* {"payload", "size", "modules": ["0101…", …]} of payee i, or NULL with
- * e set (no bank details, a payload too long for a QR code). */
-static json_t *qr(struct jb *j, const struct paydoc *d, int i, struct arena *a, struct err *e)
+ * e set (no bank details, a payload too long for a QR code). Without
+ * matrices: {"payload"} alone (paydoc_json_form). */
+static json_t *qr(struct jb *j, const struct paydoc *d, int i, bool matrices, struct arena *a,
+                  struct err *e)
 {
     char *payload;
     struct qr q;
-    if (paydoc_qr_payload(d, i, a, &payload, e) || qr_encode(payload, a, &q, e))
+    if (paydoc_qr_payload(d, i, a, &payload, e))
+        return NULL;
+    if (!matrices) {
+        json_t *o = json_object();
+        set(j, o, "payload", json_string(payload));
+        return o;
+    }
+    if (qr_encode(payload, a, &q, e))
         return NULL;
     json_t *rows = json_array();
     char *row = arena_alloc(a, (size_t)q.size + 1);
@@ -100,7 +109,7 @@ static json_t *qr(struct jb *j, const struct paydoc *d, int i, struct arena *a, 
     return o;
 }
 
-static json_t *payee(struct jb *j, const struct paydoc *d, int i, struct arena *a)
+static json_t *payee(struct jb *j, const struct paydoc *d, int i, bool matrices, struct arena *a)
 {
     const struct paydoc_payee *p = &d->payees[i];
     json_t *o = json_object();
@@ -120,7 +129,7 @@ static json_t *payee(struct jb *j, const struct paydoc *d, int i, struct arena *
     set(j, o, "lines_total", money(p->lines_total));
     set(j, o, "sum", money(p->sum > 0 ? p->sum : 0));
     struct err e = {0};
-    json_t *code = qr(j, d, i, a, &e);
+    json_t *code = qr(j, d, i, matrices, a, &e);
     if (code) {
         set(j, o, "qr", code);
     } else if (e.code == ERR_NOMEM) {
@@ -188,6 +197,11 @@ static void append(struct jb *j, json_t *arr, json_t *v)
 
 int paydoc_json(const struct paydoc *d, struct json_t **out, struct err *e)
 {
+    return paydoc_json_form(d, true, out, e);
+}
+
+int paydoc_json_form(const struct paydoc *d, bool matrices, struct json_t **out, struct err *e)
+{
     struct arena *a = arena_new();
     json_t *o = json_object();
     struct jb j = {.failed = !a || !o};
@@ -216,7 +230,7 @@ int paydoc_json(const struct paydoc *d, struct json_t **out, struct err *e)
     set(&j, o, "readings", readings);
     set(&j, o, "contacts", contacts);
     for (int i = 0; i < d->npayees && !j.failed; i++)
-        append(&j, payees, payee(&j, d, i, a));
+        append(&j, payees, payee(&j, d, i, matrices, a));
     for (int i = 0; i < d->nlines && !j.failed; i++)
         append(&j, lines, line(&j, &d->lines[i]));
     for (int i = 0; i < d->nreadings && !j.failed; i++)

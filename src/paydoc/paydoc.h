@@ -167,6 +167,11 @@ int paydoc_text(const struct paydoc *d, struct arena *a, char **out, struct err 
  * returned reference. */
 struct json_t;
 int paydoc_json(const struct paydoc *d, struct json_t **out, struct err *e);
+/* The same with matrices false: each payee's "qr" holds its payload alone,
+ * without "size" and "modules". What the render's manifest hashes: the
+ * matrix is a function of the payload, and encoding it (libqrencode's mask
+ * selection) costs more than the rest of the document. */
+int paydoc_json_form(const struct paydoc *d, bool matrices, struct json_t **out, struct err *e);
 
 /* ---- PDF (pdf.c, over render/pdf.h: libharu, one embedded subset font) ---- */
 

@@ -496,7 +496,7 @@ static int render_batch(struct job *j, struct batch *b, struct done *dn, struct 
     crypto_hash_sha256_update(&h, (const unsigned char *)RENDER_FORMAT, strlen(RENDER_FORMAT));
     for (int i = 0; !rc && i < b->ndocs; i++) {
         json_t *o = NULL;
-        if ((rc = paydoc_json(&b->docs[i], &o, e))) {
+        if ((rc = paydoc_json_form(&b->docs[i], false, &o, e))) {
             doc_error(e, &b->docs[i]);
             break;
         }
