@@ -38,7 +38,7 @@
 #define PAD 2.5f /* cell padding */
 #define RULE 0.4f
 #define FRAME 0.8f
-#define QR_MAX 106.0f /* the largest side of a QR code with its quiet zone */
+#define QR_MAX 112.0f /* the largest side of a QR code with its quiet zone */
 
 /* What one document's layout carries. */
 struct lay {
@@ -49,6 +49,8 @@ struct lay {
     int pages;
     const char *period_name; /* «октябрь 2026» */
     int table;               /* a table is open: its header goes on a new page */
+    unsigned rules;          /* the table's column rules open, bit k: left of column k */
+    float rules_from[8];     /* where each starts */
     struct err *e;
     int rc;
 };
@@ -169,11 +171,14 @@ static const char *zone_name(const char *z)
 /* ---- pages ---- */
 
 static void table_header(struct lay *l);
+static void rules(struct lay *l, unsigned keep, float at);
 
 static void new_page(struct lay *l)
 {
     if (l->rc)
         return;
+    if (l->table)
+        rules(l, 0, l->y);
     if ((l->rc = pdf_page_add(l->pdf, l->e)))
         return;
     l->pages++;
@@ -199,14 +204,16 @@ static void need(struct lay *l, float h)
         new_page(l);
 }
 
-/* A section heading on a gray band; `keep` is the height of what must
- * follow it on the same page. */
-static void section(struct lay *l, const char *title, float keep)
+/* A section heading on a gray band, with an optional note at its right;
+ * `keep` is the height of what must follow it on the same page. */
+static void section(struct lay *l, const char *title, const char *note, float keep)
 {
     l->y += 3;
     need(l, 12 + keep);
     pdf_fill(l->pdf, LEFT, l->y, WIDTH, 10.5f, 0.85f);
     pdf_text(l->pdf, LEFT + PAD, l->y + 7.8f, FS_HEAD, PDF_BOLD, title);
+    if (note)
+        pdf_text_right(l->pdf, RIGHT - PAD, l->y + 7.5f, FS_SMALL, PDF_REGULAR, note);
     l->y += 12.5f;
 }
 
@@ -315,7 +322,7 @@ static float payee_height(struct lay *l, const struct paydoc_payee *p, float w)
 static void part1(struct lay *l)
 {
     const struct paydoc *d = l->d;
-    section(l, "1. Сведения о плательщике и исполнителях услуг", 60);
+    section(l, "1. Сведения о плательщике и исполнителях услуг", NULL, 60);
     float col = WIDTH / 2, x2 = LEFT + col + 6, w1 = col - 6, w2 = col - 6;
     float y1 = l->y + 7, y2 = l->y + 7;
     const char *addr = d->premises
@@ -410,8 +417,10 @@ static void row(struct lay *l, const struct cell *c, int n, float fill)
     float top = l->y;
     if (fill < 1)
         pdf_fill(l->pdf, LEFT, top, WIDTH, h, fill);
+    unsigned edges = 1u | 1u << NCOL;
     for (int i = 0; i < n; i++) {
         float x0 = col_x(c[i].from), x1 = col_x(c[i].to + 1), base = top + 8.0f;
+        edges |= 1u << c[i].from;
         if (!c[i].text)
             continue;
         if (c[i].align == A_LEFT || nl[i] > 1)
@@ -421,13 +430,26 @@ static void row(struct lay *l, const struct cell *c, int n, float fill)
         else
             pdf_text(l->pdf, (x0 + x1 - pdf_text_width(l->pdf, c[i].size, c[i].text)) / 2, base,
                      c[i].size, c[i].face, c[i].text);
-        if (i > 0)
-            pdf_line(l->pdf, x0, top, x0, top + h, RULE);
     }
-    pdf_line(l->pdf, LEFT, top, LEFT, top + h, RULE);
-    pdf_line(l->pdf, RIGHT, top, RIGHT, top + h, RULE);
+    rules(l, edges, top);
     pdf_line(l->pdf, LEFT, top + h, RIGHT, top + h, RULE);
     l->y += h;
+}
+
+/* The column rules: the ones in keep go on (or start at `at`), the others
+ * are drawn down to `at`: one line for a whole run of rows. */
+static void rules(struct lay *l, unsigned keep, float at)
+{
+    for (int k = 0; k <= NCOL; k++) {
+        unsigned bit = 1u << k;
+        if ((l->rules & bit) && !(keep & bit)) {
+            pdf_line(l->pdf, col_x(k), l->rules_from[k], col_x(k), at, RULE);
+            l->rules &= ~bit;
+        } else if (!(l->rules & bit) && (keep & bit)) {
+            l->rules |= bit;
+            l->rules_from[k] = at;
+        }
+    }
 }
 
 static void table_header(struct lay *l)
@@ -469,7 +491,7 @@ static void span_row(struct lay *l, const char *text, const char *amount, enum p
 static void part2(struct lay *l)
 {
     const struct paydoc *d = l->d;
-    section(l, "2. Показания индивидуальных (квартирных) приборов учёта", 24);
+    section(l, "2. Показания индивидуальных (квартирных) приборов учёта", NULL, 24);
     if (d->nreadings == 0) {
         pdf_text(l->pdf, LEFT + PAD, l->y + 7, FS, PDF_REGULAR,
                  "Показания приборов учёта в расчёте не использовались.");
@@ -489,6 +511,9 @@ static void part2(struct lay *l)
     for (int i = 0; i < 5; i++)
         pdf_text(l->pdf, (x[i] + x[i + 1] - pdf_text_width(l->pdf, FS_SMALL, heads[i])) / 2,
                  top + 8, FS_SMALL, PDF_BOLD, heads[i]);
+    for (int i = 0; i <= 5; i++)
+        pdf_line(l->pdf, x[i], top, x[i], top + h, RULE);
+    pdf_line(l->pdf, LEFT, top, RIGHT, top, RULE);
     l->y += h;
     for (int r = 0; r < d->nreadings; r++) {
         const struct paydoc_reading *g = &d->readings[r];
@@ -503,12 +528,11 @@ static void part2(struct lay *l)
                        g->previous ? comma(l->a, g->previous) : "начальные");
         pdf_text_right(l->pdf, x[4] - PAD, b, FS, PDF_REGULAR, comma(l->a, g->current));
         pdf_text_right(l->pdf, x[5] - PAD, b, FS, PDF_REGULAR, comma(l->a, g->consumption));
+        for (int i = 0; i <= 5; i++)
+            pdf_line(l->pdf, x[i], l->y, x[i], l->y + 10, RULE);
         l->y += 10;
         pdf_line(l->pdf, LEFT, l->y, RIGHT, l->y, RULE);
     }
-    for (int i = 0; i <= 5; i++)
-        pdf_line(l->pdf, x[i], top, x[i], l->y, RULE);
-    pdf_line(l->pdf, LEFT, top, RIGHT, top, RULE);
 }
 
 /* ---- 3. charges ---- */
@@ -543,7 +567,7 @@ static void note_row(struct lay *l, const char *what, const char *why, int64_t a
 static void part3(struct lay *l)
 {
     const struct paydoc *d = l->d;
-    section(l, "3. Расчёт размера платы за жилое помещение и коммунальные услуги", 60);
+    section(l, "3. Расчёт размера платы за жилое помещение и коммунальные услуги", NULL, 60);
     table_header(l);
     l->table = 1;
     unsigned used = 0;
@@ -591,6 +615,7 @@ static void part3(struct lay *l)
                 note_row(l, "Кешбэк", ln->explain ? ln->explain : "", ln->amount);
         }
     }
+    rules(l, 0, l->y);
     l->table = 0;
 
     if (used) {
@@ -624,7 +649,7 @@ static const char *role_name(const char *role)
 static void part4(struct lay *l)
 {
     const struct paydoc *d = l->d;
-    section(l, "4. Справочная информация", 40);
+    section(l, "4. Справочная информация", NULL, 40);
     float y = l->y + 7, col = 175;
     struct {
         const char *label;
@@ -688,18 +713,21 @@ static void part5(struct lay *l)
         if (cells[i].ok && cells[i].qr.size > most)
             most = cells[i].qr.size;
     }
-    /* One module size for all, a quarter point at most QR_MAX with the
-     * quiet zone, 1.25 pt at least (0.44 mm: phones read it). */
-    float module = most ? (float)(int)(QR_MAX / (float)(most + 8) * 4) / 4 : 1.5f;
+    /* One module size for all: the QR codes with their quiet zones QR_MAX
+     * wide, in 1/100 pt, between 1 pt (0.35 mm, what phones read; a UTF-8
+     * payload of ~600 bytes is 93 modules) and 2 pt. */
+    float module = most ? (float)(int)(QR_MAX / (float)(most + 8) * 100) / 100 : 1.5f;
     if (module > 2)
         module = 2;
-    if (module < 1.25f)
-        module = 1.25f;
+    if (module < 1)
+        module = 1;
     float side = (float)(most + 8) * module;
     if (side < 80)
         side = 80;
 
-    section(l, "5. Сумма к оплате", 22 + side);
+    section(l, "5. Сумма к оплате",
+            d->npayees > 1 ? "Каждому получателю платёж вносится отдельно, по его QR-коду" : NULL,
+            22 + side);
     char *total;
     if (d->total > 0)
         total = arena_printf(l->a, "Итого к оплате за %s: %s руб.", l->period_name,
@@ -745,14 +773,6 @@ static void part5(struct lay *l)
             }
         }
         l->y += side + 4;
-    }
-    if (d->npayees > 1) {
-        need(l, 12);
-        para(l, LEFT, l->y + 8, WIDTH, FS_SMALL, PDF_REGULAR,
-             "Каждому получателю платёж вносится отдельно: отсканируйте его QR-код в приложении "
-             "банка.",
-             2);
-        l->y += 10;
     }
 }
 

@@ -15,10 +15,12 @@ static const char *const keep[] = {"OS/2", "cmap", "cvt ", "fpgm", "glyf", "head
                                    "hmtx", "loca", "maxp", "name", "post", "prep"};
 #define NKEEP ((int)(sizeof keep / sizeof keep[0]))
 enum {
+    T_CMAP = 1,
     T_GLYF = 4,
     T_HEAD = 5,
     T_LOCA = 8,
     T_MAXP = 9,
+    T_NAME = 10,
     T_POST = 11
 };
 
@@ -156,6 +158,164 @@ fail:
     return -1;
 }
 
+/* The code points the lean font maps: Latin with its Western and Central
+ * European letters, Cyrillic with the letters of Russia's other languages,
+ * and the punctuation, currency and mathematical signs of U+2010–U+22FF
+ * (– — « » „ “ … № ₽ − ≤ ≥). Everything else (ligatures, private-use
+ * alternates) is drawn as a missing glyph. */
+static const uint32_t ranges[][2] = {{0x20, 0x52F}, {0x2010, 0x22FF}};
+#define NRANGES ((int)(sizeof ranges / sizeof ranges[0]))
+
+/* The glyph of code point c in a format 4 cmap subtable (0: none). */
+static unsigned cmap4_glyph(const unsigned char *sub, size_t len, uint32_t c)
+{
+    if (len < 14)
+        return 0;
+    unsigned seg = get16(sub + 6) / 2;
+    if (16 + 8 * (size_t)seg > len)
+        return 0;
+    const unsigned char *end = sub + 14, *start = end + 2 * seg + 2, *delta = start + 2 * seg,
+                        *ro = delta + 2 * seg;
+    for (unsigned i = 0; i < seg; i++) {
+        if (c > get16(end + 2 * i))
+            continue;
+        if (c < get16(start + 2 * i))
+            return 0;
+        unsigned r = get16(ro + 2 * i);
+        if (r == 0)
+            return (c + get16(delta + 2 * i)) & 0xFFFF;
+        size_t at = (size_t)(ro + 2 * i - sub) + r + 2 * (c - get16(start + 2 * i));
+        if (at + 2 > len)
+            return 0;
+        unsigned g = get16(sub + at);
+        return g ? (g + get16(delta + 2 * i)) & 0xFFFF : 0;
+    }
+    return 0;
+}
+
+/* A new 'cmap': one Windows Unicode (3, 1) format 4 subtable with one
+ * segment a range of `ranges` (glyphs through glyphIdArray, 0 in the gaps)
+ * and the closing 0xFFFF. Few segments: libharu looks a code point up by
+ * walking them, once for every code point of the BMP when a document loads
+ * the font (for its widths), and for every character drawn. */
+static int lean_cmap(struct table cmap, unsigned nglyphs, unsigned char **out, size_t *out_len)
+{
+    const unsigned char *sub = NULL;
+    size_t sub_len = 0;
+    if (cmap.n < 4)
+        return -1;
+    unsigned nsub = get16(cmap.p + 2);
+    for (unsigned i = 0; i < nsub && 4 + 8 * (size_t)(i + 1) <= cmap.n; i++) {
+        const unsigned char *r = cmap.p + 4 + 8 * i;
+        size_t off = get32(r + 4);
+        if (get16(r) == 3 && get16(r + 2) == 1 && off + 4 <= cmap.n && get16(cmap.p + off) == 4) {
+            sub = cmap.p + off;
+            sub_len = get16(sub + 2);
+            if (off + sub_len > cmap.n)
+                return -1;
+        }
+    }
+    if (!sub)
+        return -1;
+    uint32_t lo[NRANGES], hi[NRANGES];
+    size_t glyphs = 0;
+    for (int k = 0; k < NRANGES; k++) {
+        lo[k] = ranges[k][1] + 1;
+        hi[k] = 0;
+        for (uint32_t c = ranges[k][0]; c <= ranges[k][1]; c++)
+            if (cmap4_glyph(sub, sub_len, c)) {
+                if (lo[k] > c)
+                    lo[k] = c;
+                hi[k] = c;
+            }
+        if (hi[k] < lo[k])
+            return -1;
+        glyphs += hi[k] - lo[k] + 1;
+    }
+    unsigned seg = NRANGES + 1;
+    size_t len = 16 + 8 * (size_t)seg + 2 * glyphs;
+    unsigned char *o = calloc(1, 12 + len);
+    if (!o || len > 0xFFFF) {
+        free(o);
+        return -1;
+    }
+    put16(o + 2, 1);  /* one subtable */
+    put16(o + 4, 3);  /* Windows */
+    put16(o + 6, 1);  /* Unicode BMP */
+    put32(o + 8, 12); /* its offset */
+    unsigned char *f = o + 12;
+    put16(f, 4);
+    put16(f + 2, (uint32_t)len);
+    put16(f + 6, 2 * seg);
+    unsigned sel = 0;
+    while ((2u << sel) <= seg)
+        sel++;
+    put16(f + 8, 2u << sel);              /* searchRange */
+    put16(f + 10, sel);                   /* entrySelector */
+    put16(f + 12, 2 * seg - (2u << sel)); /* rangeShift */
+    unsigned char *end = f + 14, *start = end + 2 * seg + 2, *delta = start + 2 * seg,
+                  *ro = delta + 2 * seg, *ids = ro + 2 * seg;
+    size_t at = 0; /* into glyphIdArray */
+    for (unsigned k = 0; k < NRANGES; k++) {
+        put16(end + 2 * k, hi[k]);
+        put16(start + 2 * k, lo[k]);
+        put16(ro + 2 * k, (uint32_t)(2 * (seg - k + at)));
+        for (uint32_t c = lo[k]; c <= hi[k]; c++, at++) {
+            unsigned g = cmap4_glyph(sub, sub_len, c);
+            put16(ids + 2 * at, g < nglyphs ? g : 0);
+        }
+    }
+    put16(end + 2 * NRANGES, 0xFFFF);
+    put16(start + 2 * NRANGES, 0xFFFF);
+    put16(delta + 2 * NRANGES, 1); /* 0xFFFF + 1: glyph 0 */
+    *out = o;
+    *out_len = 12 + len;
+    return 0;
+}
+
+/* A new 'name' with the records of name IDs 0–6 only (copyright, family,
+ * style, unique name, full name, version, PostScript name), as font
+ * subsetters keep them (fontTools' default): the licence text stays in the
+ * font file, not in every document. */
+static int lean_name(struct table name, unsigned char **out, size_t *out_len)
+{
+    if (name.n < 6)
+        return -1;
+    unsigned count = get16(name.p + 2), strings = get16(name.p + 4);
+    if (6 + 12 * (size_t)count > name.n || strings > name.n)
+        return -1;
+    unsigned char *o = malloc(name.n);
+    if (!o)
+        return -1;
+    unsigned kept = 0;
+    for (unsigned i = 0; i < count; i++)
+        kept += get16(name.p + 6 + 12 * i + 6) <= 6;
+    size_t at = 6 + 12 * (size_t)kept, str = at;
+    unsigned k = 0;
+    for (unsigned i = 0; i < count; i++) {
+        const unsigned char *r = name.p + 6 + 12 * i;
+        size_t len = get16(r + 8), off = strings + (size_t)get16(r + 10);
+        if (get16(r + 6) > 6)
+            continue;
+        if (off + len > name.n) {
+            free(o);
+            return -1;
+        }
+        memcpy(o + 6 + 12 * k, r, 8);
+        put16(o + 6 + 12 * k + 8, (uint32_t)len);
+        put16(o + 6 + 12 * k + 10, (uint32_t)(at - str));
+        memcpy(o + at, name.p + off, len);
+        at += len;
+        k++;
+    }
+    put16(o, 0);
+    put16(o + 2, kept);
+    put16(o + 4, (uint32_t)str);
+    *out = o;
+    *out_len = at;
+    return 0;
+}
+
 int ttf_lean(const unsigned char *in, size_t n, unsigned char **out, size_t *out_len)
 {
     if (n < 12 || get32(in) != 0x00010000)
@@ -181,10 +341,15 @@ int ttf_lean(const unsigned char *in, size_t n, unsigned char **out, size_t *out
     int long_loca = get16(t[T_HEAD].p + 50) != 0;
     unsigned nglyphs = get16(t[T_MAXP].p + 4);
 
-    unsigned char *glyf = NULL, *loca = NULL, *post = NULL, *head = NULL, *o = NULL;
-    size_t glyf_len = 0;
+    unsigned char *glyf = NULL, *loca = NULL, *post = NULL, *head = NULL, *o = NULL, *cmap = NULL,
+                  *name = NULL;
+    size_t glyf_len = 0, cmap_len = 0, name_len = 0;
     if (strip_glyphs(t[T_GLYF], t[T_LOCA], long_loca, nglyphs, &glyf, &glyf_len, &loca))
         return -1;
+    if (lean_cmap(t[T_CMAP], nglyphs, &cmap, &cmap_len) || lean_name(t[T_NAME], &name, &name_len))
+        goto fail;
+    t[T_CMAP] = (struct table){cmap, cmap_len};
+    t[T_NAME] = (struct table){name, name_len};
     t[T_GLYF] = (struct table){glyf, glyf_len};
     t[T_LOCA].n = (size_t)(nglyphs + 1) * (long_loca ? 4 : 2);
     t[T_LOCA].p = loca;
@@ -230,6 +395,8 @@ int ttf_lean(const unsigned char *in, size_t n, unsigned char **out, size_t *out
     free(loca);
     free(post);
     free(head);
+    free(cmap);
+    free(name);
     *out = o;
     *out_len = total;
     return 0;
@@ -238,6 +405,8 @@ fail:
     free(loca);
     free(post);
     free(head);
+    free(cmap);
+    free(name);
     free(o);
     return -1;
 }
