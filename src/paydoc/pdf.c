@@ -323,7 +323,7 @@ static void part1(struct lay *l)
 {
     const struct paydoc *d = l->d;
     section(l, "1. Сведения о плательщике и исполнителях услуг", NULL, 60);
-    float col = WIDTH / 2, x2 = LEFT + col + 6, w1 = col - 6, w2 = col - 6;
+    float col = WIDTH / 2, x2 = LEFT + col + 6, w1 = col - 6, w2 = RIGHT - x2;
     float y1 = l->y + 7, y2 = l->y + 7;
     const char *addr = d->premises
                            ? arena_printf(l->a, "%s, кв. %s", or_dash(d->address), d->premises)
