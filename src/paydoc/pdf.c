@@ -692,7 +692,7 @@ static void part4(struct lay *l)
 struct qr_cell {
     struct qr qr;
     int ok;
-    const char *why; /* when !ok */
+    const char *why; /* when !ok: the second line of the notice */
 };
 
 static void part5(struct lay *l)
@@ -708,8 +708,17 @@ static void part5(struct lay *l)
     for (int i = 0; i < d->npayees; i++) {
         char *payload = NULL;
         struct err qe = {0};
-        cells[i].ok = paydoc_qr_payload(d, i, l->a, &payload, &qe) == 0 &&
-                      qr_encode(payload, l->a, &cells[i].qr, &qe) == 0;
+        int rc = paydoc_qr_payload(d, i, l->a, &payload, &qe);
+        cells[i].why = "реквизиты для оплаты не заданы";
+        if (rc == 0) {
+            rc = qr_encode(payload, l->a, &cells[i].qr, &qe);
+            cells[i].why = "данные не помещаются в QR-код";
+        }
+        if (rc && rc != ERR_INVALID) { /* out of memory: not the payee's fault */
+            l->rc = err_set(l->e, rc, "%s", qe.msg);
+            return;
+        }
+        cells[i].ok = rc == 0;
         if (cells[i].ok && cells[i].qr.size > most)
             most = cells[i].qr.size;
     }
@@ -766,7 +775,7 @@ static void part5(struct lay *l)
             ty += 16;
             if (!cells[k].ok) {
                 pdf_text(l->pdf, tx, ty, FS, PDF_BOLD, "QR-код не сформирован:");
-                pdf_text(l->pdf, tx, ty + LH, FS, PDF_BOLD, "реквизиты для оплаты не заданы");
+                pdf_text(l->pdf, tx, ty + LH, FS, PDF_BOLD, cells[k].why);
             } else if (p->account) {
                 para(l, tx, ty, tw, FS_SMALL, PDF_REGULAR,
                      arena_printf(l->a, "Р/с %s, БИК %s", p->account, or_dash(p->bic)), 2);

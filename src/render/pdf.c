@@ -15,6 +15,7 @@
 #include "render/pdf.h"
 #include "render/ttf.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <hpdf.h>
 #include <math.h>
@@ -152,8 +153,8 @@ int pdf_open(struct pdf_doc **out, struct err *e)
     const char *name = HPDF_LoadTTFontFromFile(p->h, font_path, HPDF_TRUE);
     if (name)
         p->font = HPDF_GetFont(p->h, name, "UTF-8");
-    if (!p->font) {
-        int rc = pdf_status(p, e);
+    int rc = pdf_status(p, e);
+    if (!p->font || rc) {
         pdf_free(p);
         return rc ? rc : err_set(e, ERR_IO, "PDF: шрифт %s не загружен", PDF_FONT_PATH);
     }
@@ -238,13 +239,17 @@ int pdf_page_count(const struct pdf_doc *p)
 static uint32_t next_cp(const unsigned char *s, size_t len, size_t *i)
 {
     uint32_t c = s[*i];
-    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 0;
+    size_t n = c < 0x80             ? 1
+               : (c & 0xE0) == 0xC0 ? 2
+               : (c & 0xF0) == 0xE0 ? 3
+               : (c & 0xF8) == 0xF0 ? 4
+                                    : 0;
     if (n == 0 || *i + n > len) {
         (*i)++;
         return '?';
     }
     if (n > 1) {
-        c &= n == 2 ? 0x1F : 0x0F;
+        c &= n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07;
         for (size_t k = 1; k < n; k++) {
             if ((s[*i + k] & 0xC0) != 0x80) {
                 (*i)++;
@@ -252,9 +257,9 @@ static uint32_t next_cp(const unsigned char *s, size_t len, size_t *i)
             }
             c = c << 6 | (s[*i + k] & 0x3F);
         }
-        if (c < (n == 2 ? 0x80u : 0x800u) || (c >= 0xD800 && c <= 0xDFFF)) {
+        if (c < (n == 2 ? 0x80u : 0x800u) || (c >= 0xD800 && c <= 0xDFFF) || c > 0xFFFF) {
             *i += n;
-            return '?';
+            return '?'; /* overlong, a surrogate, or past the BMP: one '?' */
         }
     }
     *i += n;
@@ -565,10 +570,13 @@ int pdf_save_file(struct pdf_doc *p, const char *path, struct err *e)
     settle(p);
     if (pdf_status(p, e))
         return e->code;
+    errno = 0;
     if (HPDF_SaveToFile(p->h, path) != HPDF_OK) {
-        int rc = pdf_status(p, e);
-        return err_set(e, rc ? rc : ERR_IO, "PDF: не записан %s: %s", path,
-                       rc ? e->msg : "ошибка записи");
+        int no = errno;
+        struct err why = {0};
+        int rc = pdf_status(p, &why);
+        return err_set(e, rc == ERR_NOMEM ? ERR_NOMEM : ERR_IO, "PDF: не записан файл %s: %s", path,
+                       no ? strerror(no) : why.msg);
     }
     return 0;
 }

@@ -565,6 +565,48 @@ static void wrap_breaks_cyrillic_at_spaces_within_the_width(void **state)
     pdf_free(p);
 }
 
+/* Text from outside is drawn whatever its bytes: controls and characters
+ * past the BMP as one mark each, bytes that are not UTF-8 as '?'. */
+static void odd_text_is_drawn_without_an_error(void **state)
+{
+    (void)state;
+    struct pdf_doc *p;
+    struct err e = {0};
+    assert_int_equal(pdf_open(&p, &e), 0);
+    assert_int_equal(pdf_page_add(p, &e), 0);
+    const char *odd = "A\x01"
+                      "B\xf0\x9f\x98\x80"
+                      "C\xff"
+                      "D\xe2\x80";
+    assert_true(pdf_text_width(p, 10, odd) > pdf_text_width(p, 10, "ABCD"));
+    pdf_text(p, 50, 50, 10, PDF_REGULAR, odd);
+    pdf_text_right(p, 500, 60, 10, PDF_BOLD, odd);
+    struct pdf_line ln[2];
+    assert_int_equal(pdf_wrap(p, 10, "", 100, ln, 2), 1);
+    assert_int_equal(ln[0].len, 0);
+    assert_int_equal(pdf_status(p, &e), 0);
+    struct arena *a = arena_new();
+    unsigned char *buf;
+    size_t len;
+    assert_int_equal(pdf_save_mem(p, a, &buf, &len, &e), 0);
+    arena_free(a);
+    pdf_free(p);
+}
+
+/* A file that cannot be written is ERR_IO naming its path. */
+static void an_unwritable_path_is_an_io_error_naming_it(void **state)
+{
+    (void)state;
+    struct pdf_doc *p;
+    struct err e = {0};
+    assert_int_equal(pdf_open(&p, &e), 0);
+    assert_int_equal(pdf_page_add(p, &e), 0);
+    assert_int_equal(pdf_save_file(p, "/nonexistent-dir/x.pdf", &e), ERR_IO);
+    assert_non_null(strstr(e.msg, "/nonexistent-dir/x.pdf"));
+    print_message("%s\n", e.msg);
+    pdf_free(p);
+}
+
 /* ---- what it looks like ---- */
 
 static int read_gray(const char *path, png_image *img, png_bytep *px)
@@ -656,6 +698,8 @@ int main(void)
         cmocka_unit_test(lines_that_do_not_fit_continue_on_a_second_page),
         cmocka_unit_test(a_print_batch_holds_every_document_page),
         cmocka_unit_test(wrap_breaks_cyrillic_at_spaces_within_the_width),
+        cmocka_unit_test(odd_text_is_drawn_without_an_error),
+        cmocka_unit_test(an_unwritable_path_is_an_io_error_naming_it),
         cmocka_unit_test(page_one_looks_like_the_reference_image),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
