@@ -282,8 +282,6 @@ static void header(struct lay *l)
 
 /* ---- 1. payer and payees ---- */
 
-static float payee_height(struct lay *l, const struct paydoc_payee *p, float w);
-
 /* A payee's box; draw == 0 only measures. Returns its height. */
 static float payee_box(struct lay *l, const struct paydoc_payee *p, float x, float y, float w,
                        int draw)
@@ -378,6 +376,7 @@ enum {
     C_AMOUNT,
     NCOL
 };
+_Static_assert(NCOL + 1 <= 8, "struct lay holds 8 column rules");
 static const float col_w[NCOL] = {223, 40, 50, 66, 70, 90}; /* 539 */
 
 static float col_x(int c)

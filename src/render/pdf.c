@@ -2,8 +2,9 @@
  *
  * The font: PT Sans is embedded as libharu embeds a TrueType font (the
  * glyphs used, "HPDFAA+PTSans-Regular"), from a lean copy made once per
- * process (ttf.h: no hinting programs) in an anonymous memory file that
- * libharu opens by its /proc path; without one, from the font file itself.
+ * process (ttf.h: no hinting programs, a short cmap) in an anonymous memory
+ * file that libharu opens by its /proc path; without one, from the font
+ * file itself.
  *
  * What is written is tracked so that nothing is written twice: the text
  * object (BT … ET) stays open across text calls, the font size, rendering
@@ -43,7 +44,6 @@ struct pdf_doc {
     HPDF_Page page; /* the page drawn on, NULL before the first */
     int pages;
     HPDF_STATUS error, detail; /* the first error libharu reported */
-    const char *own_error;     /* or ours (a static message) */
     /* The state of the page, to write each operator only when it changes. */
     int in_text;         /* inside BT … ET */
     float size;          /* font size set, 0: none yet */
@@ -98,7 +98,7 @@ static void font_init(void)
 static void on_error(HPDF_STATUS no, HPDF_STATUS detail, void *data)
 {
     struct pdf_doc *p = data;
-    if (!p->error && !p->own_error) {
+    if (!p->error) {
         p->error = no;
         p->detail = detail;
     }
@@ -107,16 +107,14 @@ static void on_error(HPDF_STATUS no, HPDF_STATUS detail, void *data)
 /* True when p can be drawn on. */
 static int ok(struct pdf_doc *p)
 {
-    if (!p->error && !p->own_error && HPDF_GetError(p->h) != HPDF_OK)
+    if (!p->error && HPDF_GetError(p->h) != HPDF_OK)
         on_error(HPDF_GetError(p->h), HPDF_GetErrorDetail(p->h), p);
-    return !p->error && !p->own_error && p->page;
+    return !p->error && p->page;
 }
 
 int pdf_status(const struct pdf_doc *p, struct err *e)
 {
     HPDF_STATUS no = p->error, detail = p->detail;
-    if (p->own_error)
-        return err_set(e, ERR_IO, "PDF: %s", p->own_error);
     if (!no && p->h && HPDF_GetError(p->h) != HPDF_OK) {
         no = HPDF_GetError(p->h);
         detail = HPDF_GetErrorDetail(p->h);

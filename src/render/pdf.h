@@ -43,9 +43,8 @@ enum pdf_face {
 int pdf_open(struct pdf_doc **out, struct err *e);
 void pdf_free(struct pdf_doc *p);
 
-/* 0, or the first error libharu reported on p (or p's own, such as a text
- * too long to draw) as ERR_NOMEM / ERR_IO with a message naming libharu's
- * code. */
+/* 0, or the first error libharu reported on p as ERR_NOMEM / ERR_IO with a
+ * message naming libharu's code. */
 int pdf_status(const struct pdf_doc *p, struct err *e);
 
 /* Adds an A4 portrait page and makes it the one drawn on. */
@@ -60,7 +59,8 @@ float pdf_text_width(struct pdf_doc *p, float size, const char *s);
 float pdf_text_width_n(struct pdf_doc *p, float size, const char *s, size_t len);
 
 /* Draws s with its left end at x, or its right end at right. Characters the
- * font lacks (U+202F, U+2009, controls) are drawn as a space. */
+ * font lacks (U+202F, U+2009, controls) are drawn as a space, bytes that
+ * are not UTF-8 and characters past the BMP as '?'; a line is cut at 1 KB. */
 void pdf_text(struct pdf_doc *p, float x, float y, float size, enum pdf_face f, const char *s);
 void pdf_text_n(struct pdf_doc *p, float x, float y, float size, enum pdf_face f, const char *s,
                 size_t len);
