@@ -498,7 +498,7 @@ static int naive_doc(const struct paydoc *d, struct arena *a, size_t *bytes)
         char *payload;
         struct qr q;
         struct err e = {0};
-        if (paydoc_qr_payload(d, i, a, &payload, &e) || qr_encode(payload, a, &q, &e))
+        if (paydoc_qr_payload(d, i, a, &payload, &e) || paydoc_qr_code(payload, a, &q, &e))
             continue;
         float x0 = 28 + (float)i * 200, y0 = 842 - n.y;
         for (int r = 0; r < q.size; r++)

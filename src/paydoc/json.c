@@ -77,7 +77,7 @@ static json_t *qr(struct jb *j, const struct paydoc *d, int i, struct arena *a, 
 {
     char *payload;
     struct qr q;
-    if (paydoc_qr_payload(d, i, a, &payload, e) || qr_encode(payload, a, &q, e))
+    if (paydoc_qr_payload(d, i, a, &payload, e) || paydoc_qr_code(payload, a, &q, e))
         return NULL;
     json_t *rows = json_array();
     char *row = arena_alloc(a, (size_t)q.size + 1);

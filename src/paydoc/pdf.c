@@ -710,7 +710,7 @@ static void part5(struct lay *l)
         int rc = paydoc_qr_payload(d, i, l->a, &payload, &qe);
         cells[i].why = "реквизиты для оплаты не заданы";
         if (rc == 0) {
-            rc = qr_encode(payload, l->a, &cells[i].qr, &qe);
+            rc = paydoc_qr_code(payload, l->a, &cells[i].qr, &qe);
             cells[i].why = "данные не помещаются в QR-код";
         }
         if (rc && rc != ERR_INVALID) { /* out of memory: not the payee's fault */
