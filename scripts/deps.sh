@@ -7,7 +7,7 @@ build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev li
             libpq-dev libsodium-dev libicu-dev libxlsxwriter-dev libcurl4-openssl-dev
             libhpdf-dev libqrencode-dev fonts-paratype)
 test_pkgs=(libcmocka-dev postgresql postgresql-client chromium clang-format cppcheck nodejs npm
-           python3-aiosmtpd python3-openpyxl poppler-utils zbar-tools)
+           python3-aiosmtpd python3-openpyxl poppler-utils zbar-tools libpng-dev)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = test ] && want+=("${test_pkgs[@]}")

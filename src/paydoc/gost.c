@@ -15,6 +15,7 @@
 #include "base/date.h"
 #include "base/ident.h"
 #include "base/text.h"
+#include "render/qr.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unicode/ucnv.h>
+#include <unicode/ustring.h>
 
 /* §5.2.1: '|' unless a value holds it, then the first of these no value
  * holds. */
@@ -101,13 +103,57 @@ static int check_payee(const struct paydoc_payee *p, const char *who, struct err
     return 0;
 }
 
-/* Bytes of the mandatory block: "Name=…" to the end of CorrespAcc's value,
- * separators between them (what QRCoder limits to 300). */
-static size_t mandatory_bytes(const struct pair *f)
+/* UTF-8 text as windows-1251 into out (cap bytes): the length, or -1 when
+ * a character has no place in that charset (or out is too small). ICU with
+ * the stop callback: nothing is substituted. */
+static int32_t utf8_to_cp1251(const char *s, size_t n, char *out, int32_t cap)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t ulen = 0;
+    u_strFromUTF8(NULL, 0, &ulen, s, (int32_t)n, &st);
+    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+        return -1;
+    st = U_ZERO_ERROR;
+    UChar *u = malloc(sizeof *u * (size_t)(ulen + 1));
+    UConverter *cv = u ? ucnv_open("windows-1251", &st) : NULL;
+    int32_t len = -1;
+    if (cv) {
+        ucnv_setFromUCallBack(cv, UCNV_FROM_U_CALLBACK_STOP, NULL, NULL, NULL, &st);
+        u_strFromUTF8(u, ulen + 1, NULL, s, (int32_t)n, &st);
+        len = ucnv_fromUChars(cv, out, cap, u, ulen, &st);
+        if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
+            len = -1;
+        ucnv_close(cv);
+    }
+    free(u);
+    return len;
+}
+
+/* True when every value fits windows-1251 (the payload is then ST00011). */
+static bool cp1251_fits(const struct pair *f, int n)
+{
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(f[i].value);
+        char small[512], *buf = len < sizeof small ? small : malloc(len + 1);
+        int32_t got = buf ? utf8_to_cp1251(f[i].value, len, buf, (int32_t)len + 1) : -1;
+        if (buf != small)
+            free(buf);
+        if (got < 0)
+            return false;
+    }
+    return true;
+}
+
+/* Bytes of the mandatory block in the payload's charset: "Name=…" to the
+ * end of CorrespAcc's value, separators between them (what QRCoder limits
+ * to 300). In windows-1251 a character is a byte. */
+static size_t mandatory_bytes(const struct pair *f, bool cp1251)
 {
     size_t n = F_MANDATORY - 1; /* separators */
-    for (int i = 0; i < F_MANDATORY; i++)
-        n += strlen(f[i].key) + 1 + strlen(f[i].value);
+    for (int i = 0; i < F_MANDATORY; i++) {
+        size_t v = strlen(f[i].value);
+        n += strlen(f[i].key) + 1 + (cp1251 ? forms_cp_len(f[i].value, v) : v);
+    }
     return n;
 }
 
@@ -140,8 +186,11 @@ int paydoc_qr_payload(const struct paydoc *d, int payee, struct arena *a, char *
     f[n++] = (struct pair){"CorrespAcc", given(p->corr_account) ? p->corr_account : "0"};
     if (oom)
         goto nomem;
+    /* The charset: windows-1251 when every value fits it (a Cyrillic letter
+     * one byte, not two: a smaller code, ГОСТ Р 56042 «1»), else UTF-8. */
+    bool cp1251 = cp1251_fits(f, F_MANDATORY);
     /* QRCoder's 300 bytes: shorten Name a character at a time. */
-    while (mandatory_bytes(f) > PAYDOC_QR_MANDATORY_MAX) {
+    while (mandatory_bytes(f, cp1251) > PAYDOC_QR_MANDATORY_MAX) {
         size_t len = strlen(f[F_NAME].value), cps = forms_cp_len(f[F_NAME].value, len);
         if (cps <= 1)
             return err_field(e, ERR_INVALID, "bank_name",
@@ -208,8 +257,9 @@ int paydoc_qr_payload(const struct paydoc *d, int payee, struct arena *a, char *
                        "(ГОСТ Р 56042-2014 п. 5.2.1)",
                        who);
 
+    cp1251 = cp1251 && cp1251_fits(f + F_MANDATORY, n - F_MANDATORY);
     struct forms_buf b = {0};
-    forms_puts(&b, "ST00012");
+    forms_puts(&b, cp1251 ? "ST00011" : "ST00012");
     for (int i = 0; i < n; i++) {
         forms_put(&b, &sep, 1);
         forms_puts(&b, f[i].key);
@@ -219,6 +269,34 @@ int paydoc_qr_payload(const struct paydoc *d, int payee, struct arena *a, char *
     return forms_finish(&b, a, out, e);
 nomem:
     return err_set(e, ERR_NOMEM, "QR-код: нет памяти");
+}
+
+int paydoc_qr_bytes(const char *payload, struct arena *a, const unsigned char **bytes, size_t *len,
+                    struct err *e)
+{
+    size_t n = strlen(payload);
+    if (strncmp(payload, "ST00011", 7) != 0) {
+        *bytes = (const unsigned char *)payload;
+        *len = n;
+        return 0;
+    }
+    char *out = arena_alloc(a, n + 1);
+    if (!out)
+        return err_set(e, ERR_NOMEM, "QR-код: нет памяти");
+    int32_t got = utf8_to_cp1251(payload, n, out, (int32_t)n + 1);
+    if (got < 0)
+        return err_set(e, ERR_INVALID, "QR-код: текст не записывается в windows-1251");
+    *bytes = (const unsigned char *)out;
+    *len = (size_t)got;
+    return 0;
+}
+
+int paydoc_qr_code(const char *payload, struct arena *a, struct qr *out, struct err *e)
+{
+    const unsigned char *bytes = NULL;
+    size_t len = 0;
+    int rc = paydoc_qr_bytes(payload, a, &bytes, &len, e);
+    return rc ? rc : qr_encode(bytes, len, a, out, e);
 }
 
 /* ---- reading ---- */

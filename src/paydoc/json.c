@@ -86,7 +86,7 @@ static json_t *qr(struct jb *j, const struct paydoc *d, int i, bool matrices, st
         set(j, o, "payload", json_string(payload));
         return o;
     }
-    if (qr_encode(payload, a, &q, e))
+    if (paydoc_qr_code(payload, a, &q, e))
         return NULL;
     json_t *rows = json_array();
     char *row = arena_alloc(a, (size_t)q.size + 1);

@@ -101,7 +101,9 @@ struct paydoc {
 };
 
 /* ---- the GOST R 56042-2014 payload (gost.c) ----
- * "ST00012" (UTF-8) + separator + Key=Value pairs: the mandatory block Name,
+ * "ST00011" (windows-1251: every value fits it, a Cyrillic letter a byte, so
+ * a smaller code) or "ST00012" (UTF-8: something does not fit) + separator
+ * + Key=Value pairs: the mandatory block Name,
  * PersonalAcc, BankName, BIC, CorrespAcc ("0" for a Bank of Russia
  * subdivision, БИК ending 000), then PayeeINN, KPP (left out when empty:
  * an ИП), Sum (kopecks; 0 when the payee's sum is not positive), Purpose
@@ -116,6 +118,14 @@ struct paydoc {
  * or fails its check (base/ident.h); "period" for a bad period. */
 int paydoc_qr_payload(const struct paydoc *d, int payee, struct arena *a, char **out,
                       struct err *e);
+/* The bytes a QR code carries for a payload (always UTF-8 text here): in
+ * windows-1251 for ST00011, as they are for ST00012. In the arena (or the
+ * payload itself). */
+int paydoc_qr_bytes(const char *payload, struct arena *a, const unsigned char **bytes, size_t *len,
+                    struct err *e);
+/* The QR code of a payload: its bytes (paydoc_qr_bytes) through qr_encode. */
+struct qr;
+int paydoc_qr_code(const char *payload, struct arena *a, struct qr *out, struct err *e);
 
 /* Length limits of the values the payload may shorten (docs/paydoc.md "QR
  * payload"): the standard's, in characters (code points), whatever the

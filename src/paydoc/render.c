@@ -18,8 +18,8 @@
 
 #include "base/date.h"
 #include "base/log.h"
-#include "paydoc/stubs.h" /* TEMPORARY: render/pdf.h */
 #include "registry/registry.h"
+#include "render/pdf.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,8 @@
-/* qr.h — QR code matrices through libqrencode: 8-bit mode (the text's bytes
- * as they are: UTF-8 stays UTF-8, case kept — PITFALLS.md), error correction
- * level M (DOMAIN.md §3), the smallest version that holds the text. Drawing
- * is the caller's (a PDF page, an SVG, the JSON form). */
+/* qr.h — QR code matrices through libqrencode: 8-bit mode (the bytes as they
+ * are: UTF-8 stays UTF-8, windows-1251 stays windows-1251, case kept — PITFALLS.md), error
+ * correction level L (docs/paydoc.md "QR payload": the smallest code, the largest modules in the
+ * printed square), the smallest version that holds the data. Drawing is the caller's (a PDF page,
+ * an SVG, the JSON form). */
 #ifndef UPRAVDOM_RENDER_QR_H
 #define UPRAVDOM_RENDER_QR_H
 
@@ -13,8 +14,9 @@ struct qr {
     const unsigned char *modules; /* size × size, row by row: 1 dark, 0 light */
 };
 
-/* ERR_INVALID when the text is empty or too long for a QR code. The modules
- * live in the arena. */
-int qr_encode(const char *text, struct arena *a, struct qr *out, struct err *e);
+/* The n bytes of data (any charset: the code carries bytes). ERR_INVALID
+ * when there are none or too many for a QR code. The modules live in the
+ * arena. */
+int qr_encode(const void *data, size_t n, struct arena *a, struct qr *out, struct err *e);
 
 #endif

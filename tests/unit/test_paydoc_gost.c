@@ -45,7 +45,24 @@ __attribute__((noinline)) static char *payload(struct arena *a, const struct pay
     return out;
 }
 
+/* Parses a payload as a decoder reads it: the bytes of the code (windows-1251
+ * for ST00011, paydoc_qr_bytes), not the UTF-8 text the builder returns. */
 static struct paydoc_qr parse(struct arena *a, const char *s)
+{
+    struct paydoc_qr q;
+    struct err e = {0};
+    const unsigned char *bytes = NULL;
+    size_t len = 0;
+    if (paydoc_qr_bytes(s, a, &bytes, &len, &e))
+        fail_msg("\"%s\" has no bytes: %s", s, e.msg);
+    char *raw = arena_strndup(a, (const char *)bytes, len);
+    if (!raw || paydoc_qr_parse(raw, a, &q, &e))
+        fail_msg("\"%s\" not parsed: %s", s, e.msg);
+    return q;
+}
+
+/* Parses bytes as they are (a decoder's output, literal test vectors). */
+static struct paydoc_qr parse_raw(struct arena *a, const char *s)
 {
     struct paydoc_qr q;
     struct err e = {0};
@@ -78,7 +95,7 @@ static void assert_refused(struct arena *a, const struct paydoc *d, int payee, c
 static void standard_sample_round_trips_through_parse(void **state)
 {
     struct arena *a = *state;
-    struct paydoc_qr q = parse(a, sample);
+    struct paydoc_qr q = parse_raw(a, sample);
     assert_int_equal(q.charset, '2');
     assert_int_equal(q.separator, '|');
     assert_int_equal(q.nfields, 7);
@@ -95,7 +112,9 @@ static void standard_sample_round_trips_through_parse(void **state)
     d.payees[0].sum = 100000;
     char *p = payload(a, &d, 0);
     const char *block = strstr(sample, "|PayeeINN=");
-    assert_memory_equal(p, sample, (size_t)(block - sample));
+    /* the same fields; the header says windows-1251: every value fits it */
+    assert_memory_equal(p, "ST00011", 7);
+    assert_memory_equal(p + 7, sample + 7, (size_t)(block - sample) - 7);
     assert_non_null(strstr(p, "|PayeeINN=" SAMPLE_INN "|"));
     struct paydoc_qr back = parse(a, p);
     for (int i = 0; i < 5; i++)
@@ -142,6 +161,32 @@ static void sum_is_in_kopecks(void **state)
     assert_int_equal(paydoc_qr_sum("", &k), ERR_INVALID);
 }
 
+/* ГОСТ Р 56042 header: windows-1251 («1») when every value fits it — a
+ * Cyrillic letter is a byte, the code smaller — and UTF-8 («2») when one does
+ * not; the bytes of the code are in the header's charset either way. */
+static void charset_is_windows_1251_unless_a_value_does_not_fit(void **state)
+{
+    struct arena *a = *state;
+    struct paydoc d;
+    fixture(&d);
+    char *p = payload(a, &d, 0);
+    assert_memory_equal(p, "ST00011", 7);
+    const unsigned char *bytes = NULL;
+    size_t len = 0;
+    struct err e = {0};
+    assert_int_equal(paydoc_qr_bytes(p, a, &bytes, &len, &e), 0);
+    assert_true(len < strlen(p)); /* the Cyrillic letters: one byte each */
+    assert_memory_equal(bytes, "ST00011|Name=\xce\xce\xce ", 16); /* «ООО » in windows-1251 */
+
+    d.payees[0].name = "ООО «Łódź»"; /* Ł, ó, ź: no place in windows-1251 */
+    p = payload(a, &d, 0);
+    assert_memory_equal(p, "ST00012", 7);
+    assert_int_equal(paydoc_qr_bytes(p, a, &bytes, &len, &e), 0);
+    assert_int_equal(len, strlen(p)); /* UTF-8: the text itself */
+    struct paydoc_qr q = parse(a, p);
+    assert_field(&q, "Name", "ООО «Łódź»");
+}
+
 /* §5.2.1: a value holding '|' moves the separator to '#', the first of the
  * list no value holds, and the parser takes the separator after the header. */
 static void pipe_in_a_value_switches_the_separator(void **state)
@@ -151,7 +196,7 @@ static void pipe_in_a_value_switches_the_separator(void **state)
     fixture(&d);
     d.payees[0].name = "ООО «Труба|Кран»";
     char *p = payload(a, &d, 0);
-    static const char head[] = "ST00012#Name=ООО «Труба|Кран»#PersonalAcc=";
+    static const char head[] = "ST00011#Name=ООО «Труба|Кран»#PersonalAcc=";
     assert_memory_equal(p, head, sizeof head - 1);
     struct paydoc_qr q = parse(a, p);
     assert_int_equal(q.separator, '#');
@@ -335,25 +380,25 @@ static void paym_period_formats_are_parsed(void **state)
 static void parser_reads_real_world_variants(void **state)
 {
     struct arena *a = *state;
-    struct paydoc_qr q = parse(a, "ST00012|Name=ТСЖ|persAcc=123|paymPeriod=62015|\n");
+    struct paydoc_qr q = parse_raw(a, "ST00012|Name=ТСЖ|persAcc=123|paymPeriod=62015|\n");
     assert_int_equal(q.nfields, 3);
     assert_field(&q, "PersAcc", "123");
     assert_field(&q, "PAYMPERIOD", "62015");
     assert_string_equal(q.fields[1].key, "persAcc"); /* kept as written */
 
-    q = parse(a, "ST00012@Name=a|b@Sum=1@@");
+    q = parse_raw(a, "ST00012@Name=a|b@Sum=1@@");
     assert_int_equal(q.separator, '@');
     assert_field(&q, "Name", "a|b");
     assert_field(&q, "Sum", "1");
 
-    q = parse(a, "ST00011|Name=\xce\xce\xce \xab\xd2\xf0\xe8 \xea\xe8\xf2\xe0\xbb|Sum=5");
+    q = parse_raw(a, "ST00011|Name=\xce\xce\xce \xab\xd2\xf0\xe8 \xea\xe8\xf2\xe0\xbb|Sum=5");
     assert_int_equal(q.charset, '1');
     assert_field(&q, "Name", "ООО «Три кита»");
-    q = parse(a, "ST00013|Name=\xef\xef\xef|Sum=5"); /* KOI8-R "ООО" */
+    q = parse_raw(a, "ST00013|Name=\xef\xef\xef|Sum=5"); /* KOI8-R "ООО" */
     assert_int_equal(q.charset, '3');
     assert_field(&q, "Name", "ООО");
 
-    q = parse(a, "ST00012|Purpose=a=b");
+    q = parse_raw(a, "ST00012|Purpose=a=b");
     assert_field(&q, "Purpose", "a=b"); /* the first '=' ends the key */
     assert_null(paydoc_qr_get(&q, "Name"));
 }
@@ -407,8 +452,14 @@ static void long_values_are_cut_at_character_boundaries(void **state)
     const char *purpose = paydoc_qr_get(&q, "Purpose");
     assert_int_equal(strlen(b), 2 * PAYDOC_QR_BANK_NAME_MAX); /* 45 letters, 2 bytes each */
     assert_true(strncmp(name, n, strlen(n)) == 0);            /* a prefix of the name */
-    const char *block_end = strstr(p, "|PayeeINN=");
-    size_t block = (size_t)(block_end - (p + strlen("ST00012|")));
+    /* the block in the code's bytes: windows-1251, a letter a byte */
+    const unsigned char *bytes = NULL;
+    size_t len = 0;
+    struct err be = {0};
+    assert_int_equal(paydoc_qr_bytes(p, a, &bytes, &len, &be), 0);
+    assert_memory_equal(bytes, "ST00011|", 8);
+    const char *raw = arena_strndup(a, (const char *)bytes, len);
+    size_t block = (size_t)(strstr(raw, "|PayeeINN=") - (raw + strlen("ST00011|")));
     assert_true(block <= PAYDOC_QR_MANDATORY_MAX);
     assert_true(block > PAYDOC_QR_MANDATORY_MAX - 2); /* cut no more than needed */
     size_t purpose_cps = 0;
@@ -457,6 +508,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(standard_sample_round_trips_through_parse, setup, teardown),
         cmocka_unit_test_setup_teardown(fields_follow_the_standards_order, setup, teardown),
         cmocka_unit_test_setup_teardown(sum_is_in_kopecks, setup, teardown),
+        cmocka_unit_test_setup_teardown(charset_is_windows_1251_unless_a_value_does_not_fit, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(pipe_in_a_value_switches_the_separator, setup, teardown),
         cmocka_unit_test_setup_teardown(no_free_separator_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(guillemets_yo_and_quotes_survive_byte_exact, setup,
