@@ -5,7 +5,7 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
             libpq-dev libsodium-dev libicu-dev libxlsxwriter-dev libcurl4-openssl-dev
-            libhpdf-dev libqrencode-dev fonts-paratype)
+            libhpdf-dev libqrencode-dev libharfbuzz-dev fonts-paratype)
 test_pkgs=(libcmocka-dev postgresql postgresql-client chromium clang-format cppcheck nodejs npm
            python3-aiosmtpd python3-openpyxl poppler-utils zbar-tools libpng-dev)
 

@@ -2,9 +2,9 @@
  *
  * The font: PT Sans is embedded as libharu embeds a TrueType font (the
  * glyphs used, "HPDFAA+PTSans-Regular"), from a lean copy made once per
- * process (ttf.h: no hinting programs, a short cmap) in an anonymous memory
- * file that libharu opens by its /proc path; without one, from the font
- * file itself.
+ * process (font.h: HarfBuzz's subsetter, no hinting programs, a short cmap)
+ * in an anonymous memory file that libharu opens by its /proc path (libharu
+ * 2.3 loads fonts only from files); without one, from the font file itself.
  *
  * What is written is tracked so that nothing is written twice: the text
  * object (BT … ET) stays open across text calls, the font size, rendering
@@ -14,10 +14,9 @@
  * Text widths come from a table of advance widths by code point, filled
  * from the font on first use and shared by every document. */
 #include "render/pdf.h"
-#include "render/ttf.h"
+#include "render/font.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <hpdf.h>
 #include <math.h>
 #include <pthread.h>
@@ -26,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define BOLD_STROKE 0.03f /* the stroke of PDF_BOLD, in ems */
@@ -63,21 +61,9 @@ static char font_path[64] = PDF_FONT_PATH;
  * the font file). The descriptor stays open for the life of the process. */
 static void font_init(void)
 {
-    int in = open(PDF_FONT_PATH, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (in < 0)
-        return;
-    if (fstat(in, &st) || st.st_size <= 0) {
-        close(in);
-        return;
-    }
-    size_t n = (size_t)st.st_size;
-    unsigned char *buf = malloc(n), *lean = NULL;
+    unsigned char *lean = NULL;
     size_t lean_len = 0;
-    int ok = buf && read(in, buf, n) == (ssize_t)n && ttf_lean(buf, n, &lean, &lean_len) == 0;
-    close(in);
-    free(buf);
-    if (!ok)
+    if (font_lean(PDF_FONT_PATH, &lean, &lean_len))
         return;
     int fd = memfd_create("upravdom-ptsans", MFD_CLOEXEC);
     if (fd >= 0 && write(fd, lean, lean_len) == (ssize_t)lean_len) {
