@@ -406,6 +406,8 @@ static int write_all(struct run *r, struct billing_run_result *out, struct err *
                 rc = err_set(e, ERR_CONFLICT, "расчёт отменён");
         }
     }
+    if (rc == 0 && r->q->progress) /* the last report: every account done */
+        r->q->progress(r->q->progress_arg, r->naccounts, r->naccounts);
     unsigned char bin[32];
     crypto_generichash_final(&h, bin, sizeof bin);
     sodium_bin2hex(out->digest, sizeof out->digest, bin, sizeof bin);

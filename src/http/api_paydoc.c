@@ -184,7 +184,7 @@ int api_paydoc_renders_create(struct http_req *r)
         return http_error(r, &e);
     char location[64];
     snprintf(location, sizeof location, "/api/v1/jobs/%lld", (long long)job_id);
-    http_header(r, "Location", arena_strdup(r->arena, location));
+    http_header(r, "Location", location);
     return http_json(r, 202,
                      json_pack("{s:I, s:I, s:o, s:s, s:s}", "job_id", (json_int_t)job_id, "org_id",
                                (json_int_t)org_id, "house_id", http_id(house_id), "period", period,

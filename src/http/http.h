@@ -97,7 +97,8 @@ const char *http_query(struct http_req *r, const char *name);
 /* Request header, or NULL. */
 const char *http_request_header(struct http_req *r, const char *name);
 
-/* Adds a response header (name and value must outlive the request: arena or literal). */
+/* Adds a response header; the name must outlive the request (a literal), the
+ * value is copied into the request's arena. At most 8 a response. */
 void http_header(struct http_req *r, const char *name, const char *value);
 
 /* Responses. Each returns 0 so a handler can `return http_json(...)`. */

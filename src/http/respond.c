@@ -17,8 +17,11 @@
 
 void http_header(struct http_req *r, const char *name, const char *value)
 {
-    if (r->nheaders < (int)(sizeof r->headers / sizeof r->headers[0]))
-        r->headers[r->nheaders++] = (struct http_header){name, value};
+    /* The value is copied into the request's arena: it is sent after the
+     * handler returns, when a caller's buffer on the stack is gone. */
+    const char *copy = r->arena ? arena_strdup(r->arena, value) : value;
+    if (copy && r->nheaders < (int)(sizeof r->headers / sizeof r->headers[0]))
+        r->headers[r->nheaders++] = (struct http_header){name, copy};
 }
 
 int http_text(struct http_req *r, int status, const char *type, char *body, size_t len)
