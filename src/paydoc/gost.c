@@ -157,6 +157,95 @@ static size_t mandatory_bytes(const struct pair *f, bool cp1251)
     return n;
 }
 
+/* The mandatory block (§4.1): Name, PersonalAcc, BankName, BIC, CorrespAcc,
+ * with Name and BankName cut to the standard's lengths. Returns the count. */
+static int mandatory_fields(const struct paydoc_payee *p, struct arena *a, struct pair *f,
+                            bool *oom)
+{
+    const char *name = forms_clean(a, p->name, oom);
+    const char *bank = forms_clean(a, p->bank_name, oom);
+    f[F_NAME] = (struct pair){"Name", name ? cut(a, name, PAYDOC_QR_NAME_MAX, oom) : NULL};
+    f[F_ACC] = (struct pair){"PersonalAcc", p->account};
+    f[F_BANK] = (struct pair){"BankName", bank ? cut(a, bank, PAYDOC_QR_BANK_NAME_MAX, oom) : NULL};
+    f[F_BIC] = (struct pair){"BIC", p->bic};
+    f[F_CORR] = (struct pair){"CorrespAcc", given(p->corr_account) ? p->corr_account : "0"};
+    return F_MANDATORY;
+}
+
+/* The additional and other fields after the block, from f[n]: PayeeINN, KPP,
+ * Sum, Purpose, PersAcc, PaymPeriod, PayerAddress, LastName, TechCode.
+ * Returns the new count. */
+static int other_fields(const struct paydoc *d, const struct paydoc_payee *p, int period,
+                        struct arena *a, struct pair *f, int n, bool *oom)
+{
+    f[n++] = (struct pair){"PayeeINN", p->inn};
+    if (given(p->kpp))
+        f[n++] = (struct pair){"KPP", p->kpp};
+    /* Sum: what this payee is asked, in kopecks; nothing due (an overpaid
+     * or settled account) is Sum=0, so parsers that require the field
+     * (condo) still read the code and the bank app asks the payer. */
+    f[n++] = (struct pair){"Sum", arena_printf(a, "%lld", (long long)(p->sum > 0 ? p->sum : 0))};
+    const char *persacc = given(d->els)              ? d->els
+                          : given(d->account_number) ? d->account_number
+                                                     : NULL;
+    persacc = forms_clean(a, persacc, oom);
+    char pname[PERIOD_NAME_SIZE];
+    date_period_name_ru(period, pname);
+    const char *purpose = persacc ? arena_printf(a, "Оплата ЖКУ за %s, ЛС %s", pname, persacc)
+                                  : arena_printf(a, "Оплата ЖКУ за %s", pname);
+    f[n++] = (struct pair){"Purpose", purpose ? cut(a, purpose, PAYDOC_QR_PURPOSE_MAX, oom) : NULL};
+    if (persacc)
+        f[n++] = (struct pair){"PersAcc", persacc};
+    f[n++] = (struct pair){"PaymPeriod", arena_printf(a, "%02d%04d", date_period_month(period),
+                                                      date_period_year(period))};
+    const char *addr = forms_clean(a, d->address, oom);
+    const char *prem = forms_clean(a, d->premises, oom);
+    if (addr && prem && !(addr = arena_printf(a, "%s, пом. %s", addr, prem)))
+        *oom = true;
+    if (addr)
+        f[n++] = (struct pair){"PayerAddress", addr};
+    /* The payer as the registry gives it: «Иванов И. И.» or a company's
+     * name cannot be split into LastName, FirstName, MiddleName reliably. */
+    const char *payer = forms_clean(a, d->payer, oom);
+    if (payer)
+        f[n++] = (struct pair){"LastName", payer};
+    f[n++] = (struct pair){"TechCode", "02"}; /* коммунальные услуги, ЖКХ */
+    return n;
+}
+
+/* QRCoder's 300 bytes of the mandatory block, in the payload's charset:
+ * Name shortened a character at a time. */
+static int fit_mandatory_block(struct pair *f, bool cp1251, struct arena *a, const char *who,
+                               struct err *e)
+{
+    bool oom = false;
+    while (mandatory_bytes(f, cp1251) > PAYDOC_QR_MANDATORY_MAX) {
+        size_t len = strlen(f[F_NAME].value), cps = forms_cp_len(f[F_NAME].value, len);
+        if (cps <= 1)
+            return err_field(e, ERR_INVALID, "bank_name",
+                             "%s: обязательные реквизиты длиннее %d байт", who,
+                             PAYDOC_QR_MANDATORY_MAX);
+        f[F_NAME].value = cut(a, f[F_NAME].value, cps - 1, &oom);
+        if (oom)
+            return err_set(e, ERR_NOMEM, "QR-код: нет памяти");
+    }
+    return 0;
+}
+
+/* §5.2.1: '|' unless a value holds it, then the first of the list no value
+ * holds; 0 when every one occurs. */
+static char separator_for(const struct pair *f, int n)
+{
+    for (const char *c = separators; *c; c++) {
+        int i = 0;
+        while (i < n && !strchr(f[i].value, *c))
+            i++;
+        if (i == n)
+            return *c;
+    }
+    return 0;
+}
+
 int paydoc_qr_payload(const struct paydoc *d, int payee, struct arena *a, char **out, struct err *e)
 {
     if (payee < 0 || payee >= d->npayees)
@@ -171,93 +260,28 @@ int paydoc_qr_payload(const struct paydoc *d, int payee, struct arena *a, char *
     if (!d->period || date_period_parse(d->period, &period, NULL))
         return err_field(e, ERR_INVALID, "period", "неверный период документа «%s»",
                          d->period ? d->period : "");
-
+    if (p->sum > 999999999999999999LL)
+        return err_field(e, ERR_INVALID, "sum", "%s: сумма длиннее 18 цифр", who);
     bool oom = false;
     struct pair f[F_MAX];
-    int n = 0;
-    const char *name = forms_clean(a, p->name, &oom);
-    const char *bank = forms_clean(a, p->bank_name, &oom);
-    if (oom)
-        goto nomem;
-    f[n++] = (struct pair){"Name", cut(a, name, PAYDOC_QR_NAME_MAX, &oom)};
-    f[n++] = (struct pair){"PersonalAcc", p->account};
-    f[n++] = (struct pair){"BankName", cut(a, bank, PAYDOC_QR_BANK_NAME_MAX, &oom)};
-    f[n++] = (struct pair){"BIC", p->bic};
-    f[n++] = (struct pair){"CorrespAcc", given(p->corr_account) ? p->corr_account : "0"};
-    if (oom)
-        goto nomem;
-    /* The charset: windows-1251 when every value fits it (a Cyrillic letter
-     * one byte, not two: a smaller code, ГОСТ Р 56042 «1»), else UTF-8. */
-    bool cp1251 = cp1251_fits(f, F_MANDATORY);
-    /* QRCoder's 300 bytes: shorten Name a character at a time. */
-    while (mandatory_bytes(f, cp1251) > PAYDOC_QR_MANDATORY_MAX) {
-        size_t len = strlen(f[F_NAME].value), cps = forms_cp_len(f[F_NAME].value, len);
-        if (cps <= 1)
-            return err_field(e, ERR_INVALID, "bank_name",
-                             "%s: обязательные реквизиты длиннее %d байт", who,
-                             PAYDOC_QR_MANDATORY_MAX);
-        f[F_NAME].value = cut(a, f[F_NAME].value, cps - 1, &oom);
-        if (oom)
-            goto nomem;
-    }
-
-    f[n++] = (struct pair){"PayeeINN", p->inn};
-    if (given(p->kpp))
-        f[n++] = (struct pair){"KPP", p->kpp};
-    /* Sum: what this payee is asked, in kopecks; nothing due (an overpaid
-     * or settled account) is Sum=0, so parsers that require the field
-     * (condo) still read the code and the bank app asks the payer. */
-    int64_t sum = p->sum > 0 ? p->sum : 0;
-    if (sum > 999999999999999999LL)
-        return err_field(e, ERR_INVALID, "sum", "%s: сумма длиннее 18 цифр", who);
-    f[n++] = (struct pair){"Sum", arena_printf(a, "%lld", (long long)sum)};
-    const char *persacc = given(d->els)              ? d->els
-                          : given(d->account_number) ? d->account_number
-                                                     : NULL;
-    persacc = forms_clean(a, persacc, &oom);
-    char pname[PERIOD_NAME_SIZE];
-    date_period_name_ru(period, pname);
-    const char *purpose = persacc ? arena_printf(a, "Оплата ЖКУ за %s, ЛС %s", pname, persacc)
-                                  : arena_printf(a, "Оплата ЖКУ за %s", pname);
-    f[n++] =
-        (struct pair){"Purpose", purpose ? cut(a, purpose, PAYDOC_QR_PURPOSE_MAX, &oom) : NULL};
-    if (persacc)
-        f[n++] = (struct pair){"PersAcc", persacc};
-    f[n++] = (struct pair){"PaymPeriod", arena_printf(a, "%02d%04d", date_period_month(period),
-                                                      date_period_year(period))};
-    const char *addr = forms_clean(a, d->address, &oom);
-    const char *prem = forms_clean(a, d->premises, &oom);
-    if (addr && prem && !(addr = arena_printf(a, "%s, пом. %s", addr, prem)))
-        oom = true;
-    if (addr)
-        f[n++] = (struct pair){"PayerAddress", addr};
-    /* The payer as the registry gives it: «Иванов И. И.» or a company's
-     * name cannot be split into LastName, FirstName, MiddleName reliably. */
-    const char *payer = forms_clean(a, d->payer, &oom);
-    if (payer)
-        f[n++] = (struct pair){"LastName", payer};
-    f[n++] = (struct pair){"TechCode", "02"}; /* коммунальные услуги, ЖКХ */
+    int n = mandatory_fields(p, a, f, &oom);
+    n = other_fields(d, p, period, a, f, n, &oom);
     for (int i = 0; i < n; i++)
-        if (!f[i].value)
-            oom = true;
+        oom = oom || !f[i].value;
     if (oom)
-        goto nomem;
-
-    char sep = 0;
-    for (const char *c = separators; *c && !sep; c++) {
-        int i = 0;
-        while (i < n && !strchr(f[i].value, *c))
-            i++;
-        if (i == n)
-            sep = *c;
-    }
+        return err_set(e, ERR_NOMEM, "QR-код: нет памяти");
+    /* The charset over every value, before the block is measured in it:
+     * windows-1251 when all fit (a Cyrillic letter one byte, not two: a
+     * smaller code, ГОСТ Р 56042 «1»), else UTF-8. */
+    bool cp1251 = cp1251_fits(f, n);
+    if ((rc = fit_mandatory_block(f, cp1251, a, who, e)))
+        return rc;
+    char sep = separator_for(f, n);
     if (!sep)
         return err_set(e, ERR_INVALID,
                        "%s: значения содержат все допустимые разделители QR-кода "
                        "(ГОСТ Р 56042-2014 п. 5.2.1)",
                        who);
-
-    cp1251 = cp1251 && cp1251_fits(f + F_MANDATORY, n - F_MANDATORY);
     struct forms_buf b = {0};
     forms_puts(&b, cp1251 ? "ST00011" : "ST00012");
     for (int i = 0; i < n; i++) {
@@ -267,8 +291,6 @@ int paydoc_qr_payload(const struct paydoc *d, int payee, struct arena *a, char *
         forms_puts(&b, f[i].value);
     }
     return forms_finish(&b, a, out, e);
-nomem:
-    return err_set(e, ERR_NOMEM, "QR-код: нет памяти");
 }
 
 int paydoc_qr_bytes(const char *payload, struct arena *a, const unsigned char **bytes, size_t *len,

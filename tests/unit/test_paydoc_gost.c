@@ -187,6 +187,27 @@ static void charset_is_windows_1251_unless_a_value_does_not_fit(void **state)
     assert_field(&q, "Name", "ООО «Łódź»");
 }
 
+/* The 300 bytes of the mandatory block hold in the payload's charset when a
+ * value outside the block (the payer's name with a Tatar «Ә») makes the
+ * whole payload UTF-8: the charset is chosen over every value first. */
+static void block_fits_when_another_field_forces_utf8(void **state)
+{
+    struct arena *a = *state;
+    struct paydoc d;
+    fixture(&d);
+    char name[1024] = "";
+    for (int i = 0; i < 160; i++)
+        strcat(name, i % 10 == 9 ? " " : "Ж");
+    d.payees[0].name = name;
+    d.payer = "Гәрәева Әлфия";
+    char *p = payload(a, &d, 0);
+    assert_memory_equal(p, "ST00012|", 8);
+    size_t block = (size_t)(strstr(p, "|PayeeINN=") - (p + strlen("ST00012|")));
+    assert_true(block <= PAYDOC_QR_MANDATORY_MAX);
+    struct paydoc_qr q = parse(a, p);
+    assert_field(&q, "LastName", "Гәрәева Әлфия");
+}
+
 /* §5.2.1: a value holding '|' moves the separator to '#', the first of the
  * list no value holds, and the parser takes the separator after the header. */
 static void pipe_in_a_value_switches_the_separator(void **state)
@@ -510,6 +531,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(sum_is_in_kopecks, setup, teardown),
         cmocka_unit_test_setup_teardown(charset_is_windows_1251_unless_a_value_does_not_fit, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(block_fits_when_another_field_forces_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(pipe_in_a_value_switches_the_separator, setup, teardown),
         cmocka_unit_test_setup_teardown(no_free_separator_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(guillemets_yo_and_quotes_survive_byte_exact, setup,
