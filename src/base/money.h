@@ -45,4 +45,11 @@ int money_sub(int64_t a, int64_t b, int64_t *out);
  * or the result is outside the money range; *out is untouched then. */
 int money_mul_div_round(int64_t a, int64_t b, int64_t c, int64_t *out);
 
+/* |kopecks| for display; INT64_MIN (no real amount) gives INT64_MAX instead
+ * of overflowing. */
+static inline int64_t money_abs(int64_t kopecks)
+{
+    return kopecks >= 0 ? kopecks : kopecks == INT64_MIN ? INT64_MAX : -kopecks;
+}
+
 #endif

@@ -324,7 +324,7 @@ static void part1(struct lay *l)
     float col = WIDTH / 2, x2 = LEFT + col + 6, w1 = col - 6, w2 = RIGHT - x2;
     float y1 = l->y + 7, y2 = l->y + 7;
     const char *addr = d->premises
-                           ? arena_printf(l->a, "%s, кв. %s", or_dash(d->address), d->premises)
+                           ? arena_printf(l->a, "%s, пом. %s", or_dash(d->address), d->premises)
                            : or_dash(d->address);
     y1 += labelled(l, LEFT, y1, w1, "Плательщик", d->payer, 2);
     y1 += labelled(l, LEFT, y1, w1, "Адрес помещения", addr, 3);
@@ -586,7 +586,7 @@ static void part3(struct lay *l)
             sub += ln->amount;
         }
         if (any && d->npayees > 1)
-            span_row(l, "Итого по получателю", money(l->a, sub), PDF_BOLD, 1);
+            span_row(l, "Начислено по получателю", money(l->a, sub), PDF_BOLD, 1);
         charged += sub;
     }
     span_row(l, "Всего начислено за расчётный период", money(l->a, charged), PDF_BOLD, 0.96f);
@@ -619,10 +619,14 @@ static void part3(struct lay *l)
 
     if (used) {
         char *legend = arena_strdup(l->a, "Способ расчёта:");
-        for (int m = 0; m < NMETHODS; m++)
+        for (int m = 0; legend && m < NMETHODS; m++)
             if (used & 1u << m)
                 legend =
                     arena_printf(l->a, "%s %s — %s;", legend, methods[m].mark, methods[m].legend);
+        if (!legend) {
+            l->rc = err_set(l->e, ERR_NOMEM, "нет памяти");
+            return;
+        }
         legend[strlen(legend) - 1] = '.';
         int n = lines_of(l, FS_SMALL, legend, WIDTH, 3);
         need(l, (float)n * (FS_SMALL + 1.5f) + 3);
@@ -645,44 +649,59 @@ static const char *role_name(const char *role)
     return or_dash(role);
 }
 
+/* A contact's line: name, address, phone, e-mail, website. */
+static const char *contact_text(struct lay *l, const struct paydoc_contact *c)
+{
+    char *text = arena_printf(l->a, "%s", or_dash(c->name));
+    if (text && c->address)
+        text = arena_printf(l->a, "%s, %s", text, c->address);
+    if (text && c->phone)
+        text = arena_printf(l->a, "%s, тел. %s", text, c->phone);
+    if (text && c->email)
+        text = arena_printf(l->a, "%s, %s", text, c->email);
+    if (text && c->website)
+        text = arena_printf(l->a, "%s, %s", text, c->website);
+    return text ? text : or_dash(c->name);
+}
+
+#define SUMS_COL 175.0f /* the sums' column: labels left of it, amounts right-aligned on it */
+#define CONTACT_LINES 3 /* lines of one contact at most */
+
 static void part4(struct lay *l)
 {
     const struct paydoc *d = l->d;
-    section(l, "4. Справочная информация", NULL, 40);
-    float y = l->y + 7, col = 175;
     struct {
         const char *label;
         int64_t v;
     } sums[] = {
         {d->opening >= 0 ? "Задолженность на начало периода" : "Переплата на начало периода",
-         d->opening >= 0 ? d->opening : -d->opening},
+         money_abs(d->opening)},
         {"Оплачено в расчётном периоде", d->paid},
         {"Начислено за период", d->charged},
         {"Перерасчёты", d->corrected},
         {"Пени", d->penalty},
         {"Кешбэк", d->cashback},
     };
-    float y1 = y;
-    for (size_t i = 0; i < sizeof sums / sizeof sums[0]; i++) {
+    const int nsums = (int)(sizeof sums / sizeof sums[0]);
+    /* The contacts right of the sums: both columns measured first, so the
+     * section is kept on one page (the dispatch phone is mandatory). */
+    float x2 = LEFT + SUMS_COL + 14, w2 = RIGHT - x2, h2 = 0;
+    const char **texts = arena_alloc(l->a, sizeof *texts * (size_t)(d->ncontacts + 1));
+    for (int i = 0; texts && i < d->ncontacts; i++) {
+        texts[i] = contact_text(l, &d->contacts[i]);
+        const char *all = arena_printf(l->a, "%s: %s", role_name(d->contacts[i].role), texts[i]);
+        h2 += (float)lines_of(l, FS, all ? all : texts[i], w2, CONTACT_LINES) * LH;
+    }
+    float h1 = (float)nsums * LH;
+    section(l, "4. Справочная информация", NULL, (h1 > h2 ? h1 : h2) + 7);
+    float y = l->y + 7, y1 = y, y2 = y;
+    for (int i = 0; i < nsums; i++) {
         pdf_text(l->pdf, LEFT, y1, FS, PDF_REGULAR, sums[i].label);
-        pdf_text_right(l->pdf, LEFT + col, y1, FS, PDF_REGULAR, money(l->a, sums[i].v));
+        pdf_text_right(l->pdf, LEFT + SUMS_COL, y1, FS, PDF_REGULAR, money(l->a, sums[i].v));
         y1 += LH;
     }
-    /* Contacts right of the sums. */
-    float x2 = LEFT + col + 14, w2 = RIGHT - x2, y2 = y;
-    for (int i = 0; i < d->ncontacts; i++) {
-        const struct paydoc_contact *c = &d->contacts[i];
-        char *text = arena_printf(l->a, "%s", or_dash(c->name));
-        if (c->address)
-            text = arena_printf(l->a, "%s, %s", text, c->address);
-        if (c->phone)
-            text = arena_printf(l->a, "%s, тел. %s", text, c->phone);
-        if (c->email)
-            text = arena_printf(l->a, "%s, %s", text, c->email);
-        if (c->website)
-            text = arena_printf(l->a, "%s, %s", text, c->website);
-        y2 += labelled(l, x2, y2, w2, role_name(c->role), text, 3);
-    }
+    for (int i = 0; texts && i < d->ncontacts; i++)
+        y2 += labelled(l, x2, y2, w2, role_name(d->contacts[i].role), texts[i], CONTACT_LINES);
     l->y = (y1 > y2 ? y1 : y2) - 5;
 }
 
@@ -743,7 +762,7 @@ static void part5(struct lay *l)
     else if (d->total == 0)
         total = arena_strdup(l->a, "К оплате: 0,00 руб.");
     else
-        total = arena_printf(l->a, "Переплата: %s руб.", money(l->a, -d->total));
+        total = arena_printf(l->a, "Переплата: %s руб.", money(l->a, money_abs(d->total)));
     pdf_text(l->pdf, LEFT, l->y + 11, FS_TITLE, PDF_BOLD, total);
     if (d->total > 0)
         pdf_text_right(l->pdf, RIGHT, l->y + 11, FS_TOTAL, PDF_BOLD,

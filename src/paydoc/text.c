@@ -381,7 +381,7 @@ static void section3(struct tx *t)
 
 static void balance_row(struct tx *t, const char *due, const char *over, int64_t v)
 {
-    para(t, 2, v < 0 ? over : due, rub(t, v < 0 ? -v : v));
+    para(t, 2, v < 0 ? over : due, rub(t, money_abs(v)));
 }
 
 static void section4(struct tx *t)
@@ -457,7 +457,7 @@ static void section5(struct tx *t)
     para(t, 2, arena_printf(t->a, "Итого к оплате за %s", period_name(t, d->period)),
          rub(t, d->total > 0 ? d->total : 0));
     if (d->total < 0)
-        P(t, 2, "Переплата %s будет учтена в следующих периодах", rub(t, -d->total));
+        P(t, 2, "Переплата %s будет учтена в следующих периодах", rub(t, money_abs(d->total)));
     P(t, 2, "Оплатить до %s", ru_date(t, d->due_on));
     for (int i = 0; i < d->npayees; i++) {
         const struct paydoc_payee *p = &d->payees[i];
