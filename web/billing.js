@@ -13,17 +13,21 @@ import {
 import { periodName } from './meters.js';
 import { splitAddress } from './registry.js';
 import { renderDocument, documentUrl } from './paydoc.js';
+import { followJob, jobProgress } from './job_progress.js';
+import { paydocFilesPanel } from './paydoc_staff.js';
 
 const PER_PAGE = 20;
 const STATEMENTS_PER_PAGE = 12;
 const CHART_PERIODS = 12; // the resident's chart: the last year
-const POLL_MS = 400; // a followed job is asked this often
 const NBSP = '\u00a0';
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const WRITE_ROLES = ['admin', 'org_staff']; // billing.write (docs/api.md); org staff for their organization
 
 const RUN_STATES = { running: 'выполняется', done: 'выполнен', failed: 'ошибка' };
-const JOB_ENDS = ['done', 'dead', 'cancelled'];
+// What a billing run's progress counts (web/job_progress.js).
+const RUN_WORDS = {
+  unit: 'лицевых счетов', counted: 'Рассчитано', started: 'Расчёт начат…', dead: 'Расчёт не выполнен', cancelled: 'Расчёт отменён',
+};
 const PAYMENT_KINDS = { payment: 'Оплата', refund: 'Возврат', reversal: 'Отмена платежа' };
 const CHANNELS = { bank: 'банк', app: 'приложение', cash: 'касса', api: 'API' };
 const MONTHS_SHORT = ['янв', 'фев', 'мар', 'апр', 'май', 'июн', 'июл', 'авг', 'сен', 'окт', 'ноя', 'дек'];
@@ -448,6 +452,7 @@ export function billingSections(app) {
     const progress = h('div', { class: 'run-progress', hidden: true, 'data-testid': 'run-progress' });
     const summary = h('section', { class: 'card run-summary', 'aria-live': 'polite', 'aria-busy': 'true', 'data-testid': 'run-summary', 'aria-labelledby': 'h-run-summary' });
     const historyBody = h('div', { class: 'section-body', 'aria-live': 'polite', 'aria-busy': 'true' });
+    const documents = paydocFilesPanel(app, { seq, canWrite }); // «Платёжные документы» of the run's period
 
     const form = h('form', {
       class: 'filters billing-form', novalidate: true, 'aria-label': 'Расчёт начислений',
@@ -494,6 +499,7 @@ export function billingSections(app) {
       message,
       progress,
       summary,
+      documents.el,
       h('section', { class: 'runs-history', 'aria-labelledby': 'h-runs' },
         h('h3', { id: 'h-runs' }, 'История расчётов'),
         historyFilters(),
@@ -574,40 +580,22 @@ export function billingSections(app) {
       following = jobId;
       if (runButton) runButton.disabled = true;
       if (closeButton) closeButton.disabled = true;
-      const path = String(jobUrl || `/api/v1/jobs/${jobId}`).replace(/^\/api\/v1/, '');
-      const bar = h('progress', { max: 1, value: 0, 'aria-labelledby': 'run-progress-text', 'data-testid': 'run-progress-bar' });
-      const label = h('span', { class: 'run-progress-text', id: 'run-progress-text', 'data-testid': 'run-progress-text' }, `Задание № ${jobId} поставлено в очередь…`);
-      const note = h('p', { class: 'muted run-progress-note', 'data-testid': 'run-progress-note' });
-      progress.replaceChildren(
-        h('div', { class: 'run-progress-head' }, h('strong', {}, `Расчёт за ${periodName(period)}`), label),
-        bar, note);
-      progress.hidden = false;
-      progress.dataset.state = 'queued';
-      progress.dataset.percent = '0';
-      progress.setAttribute('aria-busy', 'true');
-
-      let job = null;
-      for (;;) {
-        try {
-          job = await request('GET', path);
-        } catch (err) {
-          if (!app.current(seq) || following !== jobId) return;
-          if (err instanceof ApiError && err.status === 401) {
-            app.sessionLost();
-            return;
-          }
-          note.textContent = `Не удалось узнать состояние задания: ${(err && err.message) || 'ошибка'}`;
-          break;
-        }
-        if (!app.current(seq) || following !== jobId) return;
-        showJob(job, bar, label, note);
-        if (JOB_ENDS.includes(job.state)) break;
-        await new Promise((resolve) => { setTimeout(resolve, POLL_MS); });
-        if (!app.current(seq) || following !== jobId) return;
+      const view = jobProgress(progress, {
+        prefix: 'run-progress', title: `Расчёт за ${periodName(period)}`, jobId, words: RUN_WORDS,
+      });
+      const { job, error, stale } = await followJob(jobId, jobUrl, {
+        alive: () => app.current(seq) && following === jobId,
+        onJob: view.update,
+      });
+      if (stale) return;
+      if (error instanceof ApiError && error.status === 401) {
+        app.sessionLost();
+        return;
       }
+      if (error) view.note(`Не удалось узнать состояние задания: ${(error && error.message) || 'ошибка'}`);
       following = null;
       ended.add(jobId);
-      progress.setAttribute('aria-busy', 'false');
+      view.end();
       if (runButton) runButton.disabled = false;
       if (closeButton) closeButton.disabled = false;
       if (job && job.state === 'done') {
@@ -620,35 +608,6 @@ export function billingSections(app) {
       }
       loadSummary();
       loadHistory();
-    }
-
-    function showJob(job, bar, label, note) {
-      const p = job.progress;
-      const total = p && Number.isFinite(p.total) ? Math.max(0, p.total) : 0;
-      const done = p && Number.isFinite(p.done) ? Math.min(Math.max(0, p.done), total) : 0;
-      let percent = total > 0 ? Math.floor((done * 100) / total) : 0;
-      if (job.state === 'done') {
-        percent = 100;
-        bar.max = total > 0 ? total : 1;
-        bar.value = bar.max;
-        label.textContent = total > 0
-          ? `Готово: ${formatCount(total)} из ${formatCount(total)} лицевых счетов · 100${NBSP}%`
-          : `Готово · 100${NBSP}%`;
-      } else if (job.state === 'running' && total > 0) {
-        bar.max = total;
-        bar.value = done;
-        label.textContent = `Рассчитано ${formatCount(done)} из ${formatCount(total)} лицевых счетов · ${percent}${NBSP}%`;
-      } else if (job.state === 'running') {
-        bar.removeAttribute('value'); // indeterminate until the run counts its accounts
-        label.textContent = 'Расчёт начат…';
-      } else if (job.state === 'queued') {
-        label.textContent = job.attempts > 0 ? `Повторная попытка (${job.attempts} из ${job.max_attempts})…` : `Задание № ${job.id} в очереди…`;
-      } else {
-        label.textContent = job.state === 'dead' ? 'Расчёт не выполнен' : 'Расчёт отменён';
-      }
-      note.textContent = job.last_error && !JOB_ENDS.includes(job.state) ? `Прошлая попытка: ${job.last_error}` : '';
-      progress.dataset.state = job.state;
-      progress.dataset.percent = String(percent);
     }
 
     // ---- closing the period
@@ -711,6 +670,7 @@ export function billingSections(app) {
       const stale = () => !app.current(seq) || token !== summaryToken;
       summary.setAttribute('aria-busy', 'true');
       if (!sel.orgId && !sel.run) {
+        documents.show({ orgId: null });
         summary.setAttribute('aria-busy', 'false');
         summary.replaceChildren(h('h3', { id: 'h-run-summary' }, 'Итоги расчёта'),
           h('p', { class: 'muted', 'data-testid': 'run-summary-empty' }, 'Выберите организацию, чтобы увидеть её расчёт за период.'));
@@ -732,6 +692,7 @@ export function billingSections(app) {
       if (stale()) return;
       summary.setAttribute('aria-busy', 'false');
       if (!run) {
+        documents.show({ orgId: sel.orgId, period: sel.period, run: null });
         summary.replaceChildren(h('h3', { id: 'h-run-summary' }, `Итоги расчёта за ${periodName(sel.period)}`),
           h('p', { class: 'empty', 'data-testid': 'run-summary-empty' }, canWrite
             ? `За ${periodName(sel.period)} расчётов ещё не было. Нажмите «Рассчитать».`
@@ -748,6 +709,7 @@ export function billingSections(app) {
         periodInput.value = run.period;
       }
       summary.replaceChildren(summaryView(run));
+      documents.show({ orgId: run.org_id || sel.orgId, period: run.period, run });
       if (run.state === 'running' && run.job_id && !following && !ended.has(run.job_id)) follow(run.job_id, null, run.period);
     }
 

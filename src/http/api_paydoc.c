@@ -190,3 +190,95 @@ int api_paydoc_renders_create(struct http_req *r)
                                (json_int_t)org_id, "house_id", http_id(house_id), "period", period,
                                "job_url", location));
 }
+
+/* ---- the rendered files ---- */
+
+static json_t *json_file(struct http_req *r, const struct paydoc_file *f)
+{
+    json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:s}", "id",
+                          (json_int_t)f->id, "org_id", (json_int_t)f->org_id, "org_name",
+                          f->org_name ? f->org_name : "", "period", f->period, "kind", f->kind,
+                          "name", f->name, "label", http_str(f->label), "documents",
+                          (json_int_t)f->documents, "pages", (json_int_t)f->pages, "bytes",
+                          (json_int_t)f->bytes, "rendered_at", http_time(r, f->rendered_at));
+    if (o)
+        json_object_set_new(
+            o, "url",
+            json_string(arena_printf(r->arena, "/api/v1/paydoc/files/%lld", (long long)f->id)));
+    return o;
+}
+
+/* GET /api/v1/paydoc/files?period=&org_id=&kind=&q=&page=&per_page=: the
+ * manifest of the visible rendered files, batches first. */
+int api_paydoc_files_list(struct http_req *r)
+{
+    struct field_errors fe = {0};
+    struct page pg;
+    http_page(r, &pg, &fe);
+    struct paydoc_file_filter f = {
+        .period = http_query(r, "period"), .kind = http_query(r, "kind"), .q = http_query(r, "q")};
+    f.org_id = http_query_id(r, "org_id", &fe);
+    if (f.period && !period_valid(f.period))
+        fe_add(&fe, "period", "ожидается месяц ГГГГ-ММ");
+    if (f.kind && strcmp(f.kind, "batch") && strcmp(f.kind, "single"))
+        fe_add(&fe, "kind", "допустимо: batch, single");
+    if (f.q && strlen(f.q) > 200)
+        fe_add(&fe, "q", "не длиннее 200 байт");
+    if (fe.n)
+        return http_validation(r, &fe);
+    struct store_conn *c = http_db(r);
+    struct paydoc_file *items;
+    int64_t n, total;
+    struct err e = {0};
+    if (!c)
+        return 0;
+    if (paydoc_file_list(c, scope(r), &f, pg, r->arena, &items, &n, &total, &e))
+        return http_error(r, &e);
+    json_t *list = json_array();
+    for (int64_t i = 0; i < n; i++)
+        json_array_append_new(list, json_file(r, &items[i]));
+    return http_json(r, 200, http_list(list, pg, total));
+}
+
+/* The file's base name for Content-Disposition: what follows the last '/',
+ * with anything but letters, digits, '.', '-' and '_' as '-' (render.c
+ * writes only those; the header must not carry a quote or a newline). */
+static const char *download_name(struct http_req *r, const struct paydoc_file *f)
+{
+    const char *base = strrchr(f->name, '/');
+    char *name = arena_strdup(r->arena, base ? base + 1 : f->name);
+    for (char *p = name; p && *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '.' || *p == '_'))
+            *p = '-';
+    return name ? name : "document.pdf";
+}
+
+/* GET /api/v1/paydoc/files/{id}: the file itself, streamed from the
+ * documents directory (the `documents` setting, as the workers write it). */
+int api_paydoc_files_get(struct http_req *r)
+{
+    struct store_conn *c = http_db(r);
+    struct paydoc_file f;
+    struct err e = {0};
+    if (!c)
+        return 0;
+    if (paydoc_file_get(c, scope(r), r->ids[0], r->arena, &f, &e))
+        return http_error(r, &e);
+    /* The row is read: the connection goes back before the (long) send. */
+    store_release(r->db);
+    r->db = NULL;
+    char dir[sizeof r->cfg->documents + 16];
+    config_documents_dir(r->cfg, dir, sizeof dir);
+    int fd = -1;
+    int64_t size = 0;
+    if (paydoc_file_open(dir, &f, &fd, &size, &e)) {
+        if (e.code == ERR_NOTFOUND)
+            return http_problem(r, 404, "not-found", "Файл не найден", e.msg);
+        return http_error(r, &e);
+    }
+    http_header(r, "Content-Disposition",
+                arena_printf(r->arena, "attachment; filename=\"%s\"", download_name(r, &f)));
+    http_header(r, "Cache-Control", "private, no-cache");
+    return http_file(r, 200, "application/pdf", fd, (uint64_t)size);
+}

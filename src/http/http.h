@@ -62,6 +62,8 @@ struct http_req {
     int status;
     char *resp_body; /* malloc'ed */
     size_t resp_len;
+    int resp_fd;          /* http_file: an open file sent instead of resp_body, owned; -1 none */
+    uint64_t resp_fd_len; /* its size */
     const char *resp_type;
     struct http_header headers[8];
     int nheaders;
@@ -106,6 +108,10 @@ int http_json(struct http_req *r, int status, json_t *body /* stolen */);
 int http_text(struct http_req *r, int status, const char *type, char *body /* malloc'ed */,
               size_t len);
 int http_no_content(struct http_req *r);
+/* A file streamed from its descriptor (libmicrohttpd reads it as it sends,
+ * sendfile where it can): fd (stolen: closed once sent, or when the
+ * response is replaced or the request ends) of len bytes from its start. */
+int http_file(struct http_req *r, int status, const char *type, int fd, uint64_t len);
 int http_problem(struct http_req *r, int status, const char *type, const char *title,
                  const char *detail);
 int http_validation(struct http_req *r, const struct field_errors *fe);
@@ -252,5 +258,7 @@ int api_account_document(struct http_req *r);
 int api_account_document_pdf(struct http_req *r);
 int api_account_document_txt(struct http_req *r);
 int api_paydoc_renders_create(struct http_req *r);
+int api_paydoc_files_list(struct http_req *r);
+int api_paydoc_files_get(struct http_req *r);
 
 #endif

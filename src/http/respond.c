@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define PROBLEM_BASE "https://upravdom.example/problems/"
 
@@ -24,9 +25,19 @@ void http_header(struct http_req *r, const char *name, const char *value)
         r->headers[r->nheaders++] = (struct http_header){name, copy};
 }
 
+/* Drops a file response set before (an error replaced it). */
+static void drop_file(struct http_req *r)
+{
+    if (r->resp_fd >= 0)
+        close(r->resp_fd);
+    r->resp_fd = -1;
+    r->resp_fd_len = 0;
+}
+
 int http_text(struct http_req *r, int status, const char *type, char *body, size_t len)
 {
     free(r->resp_body);
+    drop_file(r);
     r->status = status;
     r->resp_type = type;
     r->resp_body = body;
@@ -53,6 +64,14 @@ int http_json(struct http_req *r, int status, json_t *body)
 int http_no_content(struct http_req *r)
 {
     return http_text(r, 204, NULL, NULL, 0);
+}
+
+int http_file(struct http_req *r, int status, const char *type, int fd, uint64_t len)
+{
+    http_text(r, status, type, NULL, 0);
+    r->resp_fd = fd;
+    r->resp_fd_len = len;
+    return 0;
 }
 
 static json_t *problem(struct http_req *r, int status, const char *type, const char *title,

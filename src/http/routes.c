@@ -73,6 +73,8 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/accounts/{id}/document.pdf", RIGHT_BILLING_READ, api_account_document_pdf},
     {"GET", "/api/v1/accounts/{id}/document.txt", RIGHT_BILLING_READ, api_account_document_txt},
     {"POST", "/api/v1/paydoc/renders", RIGHT_BILLING_WRITE, api_paydoc_renders_create},
+    {"GET", "/api/v1/paydoc/files", RIGHT_BILLING_READ, api_paydoc_files_list},
+    {"GET", "/api/v1/paydoc/files/{id}", RIGHT_BILLING_READ, api_paydoc_files_get},
     {"POST", "/api/v1/corrections", RIGHT_BILLING_WRITE, api_corrections_create},
     {"GET", "/api/v1/payments", RIGHT_BILLING_READ, api_payments_list},
     {"POST", "/api/v1/payments", RIGHT_PAYMENTS_WRITE, api_payments_create},

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -77,6 +78,7 @@ static struct pending *begin(struct http_server *srv, struct MHD_Connection *con
     clock_gettime(CLOCK_MONOTONIC, &p->start);
     struct http_req *r = &p->req;
     r->arena = a;
+    r->resp_fd = -1;
     r->cfg = srv->cfg;
     r->store = srv->store;
     r->mhd = conn;
@@ -113,12 +115,22 @@ static void take_chunk(struct http_req *r, const char *data, size_t size)
 
 static enum MHD_Result send_response(struct http_req *r)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        r->resp_len, r->resp_body ? r->resp_body : (char *)"",
-        r->resp_body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-    if (!resp)
-        return MHD_NO;
-    r->resp_body = NULL; /* MHD owns it now */
+    struct MHD_Response *resp;
+    if (r->resp_fd >= 0) {
+        /* MHD closes the descriptor when it destroys the response; until
+         * it has one, the request does (on_completed). */
+        resp = MHD_create_response_from_fd64(r->resp_fd_len, r->resp_fd);
+        if (!resp)
+            return MHD_NO;
+        r->resp_fd = -1;
+    } else {
+        resp = MHD_create_response_from_buffer(
+            r->resp_len, r->resp_body ? r->resp_body : (char *)"",
+            r->resp_body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+        if (!resp)
+            return MHD_NO;
+        r->resp_body = NULL; /* MHD owns it now */
+    }
     if (r->resp_type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->resp_type);
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
@@ -255,6 +267,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     store_release(r->db);
     free(r->body);
     free(r->resp_body);
+    if (r->resp_fd >= 0) /* a file response never handed to MHD */
+        close(r->resp_fd);
     arena_free(r->arena);
     free(p);
     *con_cls = NULL;

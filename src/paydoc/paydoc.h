@@ -20,6 +20,7 @@
 
 #include "base/arena.h"
 #include "base/err.h"
+#include "directory/directory.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -241,6 +242,52 @@ int paydoc_natural_cmp(const char *a, const char *b);
  * runs of anything else one '-', at most 80 bytes ("g-pushkino-ul-lenina");
  * "no-street" for an empty one. Returns out. */
 char *paydoc_street_key(const char *street, char *out, size_t size);
+
+/* ---- the rendered files (files.c): the manifest as the API shows it ----
+ * Visibility as the billing runs' (statements.c RUN_SCOPE): staff see their
+ * organization's files, operators those of the organizations based in their
+ * territory, the administrator all; a resident none. */
+
+struct paydoc_file {
+    int64_t id, region_id, org_id;
+    const char *org_name; /* the organization's short name, else its name */
+    const char *period;   /* YYYY-MM */
+    const char *kind;     /* "batch" | "single" */
+    const char *name;     /* path under the documents directory */
+    const char *label;    /* batch: the street (or municipality); single: NULL */
+    int64_t documents, pages, bytes;
+    int64_t rendered_at; /* Unix seconds */
+};
+
+struct paydoc_file_filter {
+    const char *period; /* YYYY-MM, or NULL */
+    int64_t org_id;     /* 0: any visible */
+    const char *kind;   /* "batch", "single" or NULL */
+    /* A part of the label as written, or of the street in any case and
+     * spelling the file name's key gives (paydoc_street_key: «ленина»
+     * finds «ул. Ленина»'s «…-ul-lenina.pdf»), or an account id of a
+     * single file's name; NULL: any. */
+    const char *q;
+};
+
+/* The visible files of the filter, batches first, then by name in natural
+ * order. items in the arena, *count of them on this page, *total in all. */
+int paydoc_file_list(struct store_conn *c, const struct store_scope *s,
+                     const struct paydoc_file_filter *f, struct page pg, struct arena *a,
+                     struct paydoc_file **items, int64_t *count, int64_t *total, struct err *e);
+/* One visible file's row; ERR_NOTFOUND outside the scope. */
+int paydoc_file_get(struct store_conn *c, const struct store_scope *s, int64_t id, struct arena *a,
+                    struct paydoc_file *out, struct err *e);
+/* Whether a manifest name stays inside the directory it is relative to:
+ * not empty, not absolute, no ".." anywhere, no empty, "." or control-
+ * character segment, no backslash. */
+bool paydoc_file_name_safe(const char *name);
+/* Opens the file of f under dir for reading (O_NOFOLLOW, a regular file):
+ * *fd and its *size. ERR_NOTFOUND saying the file is gone and to render
+ * again when it is not there; ERR_IO for an unsafe name or another
+ * failure (the name is the installation's, not the caller's). */
+int paydoc_file_open(const char *dir, const struct paydoc_file *f, int *fd, int64_t *size,
+                     struct err *e);
 
 /* ---- print batches and single files for a period (render.c) ---- */
 

@@ -4,7 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer, api, cli } from '../lib/harness.mjs';
 import { assertProblem, rawRequest } from '../lib/helpers.mjs';
 
@@ -34,12 +36,18 @@ let srv;
 let c;
 let admin;
 
+let documents; // the server's documents directory (a rendered file is served from there)
+
 before(async () => {
-  srv = await startServer();
+  documents = mkdtempSync(join(tmpdir(), 'upravdom-http-documents-'));
+  srv = await startServer({ args: ['--documents', documents] });
   c = api(srv.url);
   admin = await c.login('admin');
 });
-after(async () => { await srv?.stop(); });
+after(async () => {
+  await srv?.stop();
+  if (documents) rmSync(documents, { recursive: true, force: true });
+});
 
 // ------------------------------------------------------------------ health
 
@@ -195,9 +203,15 @@ test('every route in the docs/api.md Routes table is served (not 404/405)', asyn
   const bill = cli(['bill', 'run', '--db', srv.db.url, '--period', '2026-10', '--org', String(account.org_id)]);
   assert.equal(bill.status, 0, bill.stderr);
   ids.runs = (await c.get('/api/v1/billing/runs?per_page=1', { token: admin })).body.items[0].id;
+  // A rendered print batch of one house, in the server's documents directory.
+  const render = cli(['render', 'bills', '--db', srv.db.url, '--period', '2026-10', '--org', String(account.org_id),
+    ...(account.house_id ? ['--house', String(account.house_id)] : []), '--only', 'print', '--out', documents]);
+  assert.equal(render.status, 0, render.stderr);
+  ids.paydocFiles = (await c.get('/api/v1/paydoc/files?per_page=1', { token: admin })).body.items[0].id;
   for (const { method, path } of ROUTES) {
     if (path === '/api/v1/auth/logout') continue; // would end the admin session
     const p = path.replace('/billing/runs/{id}', `/billing/runs/${ids.runs}`)
+      .replace('/paydoc/files/{id}', `/paydoc/files/${ids.paydocFiles}`)
       .replace(/^\/api\/v1\/(\w+)\/\{id\}/, (_, res) => `/api/v1/${res}/${ids[res]}`);
     const body = method === 'POST' || method === 'PATCH' ? {} : undefined;
     const r = await c.call(method, p, { token: admin, body });
