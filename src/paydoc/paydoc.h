@@ -242,6 +242,22 @@ int paydoc_natural_cmp(const char *a, const char *b);
  * "no-street" for an empty one. Returns out. */
 char *paydoc_street_key(const char *street, char *out, size_t size);
 
+/* A stop of the delivery route: a house of an organization in a
+ * municipality, or (house_id 0) the accounts without a house there. */
+struct paydoc_stop {
+    int64_t org_id, municipality_id, house_id;
+    const char *municipality;      /* its name */
+    struct paydoc_address address; /* paydoc_address_split of the house's address */
+    const char *key;               /* paydoc_street_key of address.street: its batch */
+};
+/* The route's order: organization, municipality (name, then id), the
+ * street's key (the accounts without a house last), the house number in
+ * natural order, the street as written, the house id. A batch is a run of
+ * stops with one organization, municipality and key, so two spellings of a
+ * street («ул. Ленина», «ул.Ленина») make one batch whose houses go 1, 2, 3
+ * along the street, not 1, 3, then 2. */
+int paydoc_stop_cmp(const struct paydoc_stop *a, const struct paydoc_stop *b);
+
 /* ---- print batches and single files for a period (render.c) ---- */
 
 struct paydoc_render_req {
