@@ -202,8 +202,9 @@ int paydoc_load(struct store_conn *c, const struct store_scope *s, int64_t accou
                 const char *period, struct arena *a, struct paydoc *out, struct err *e);
 
 /* The documents of one house (house_id 0: the accounts without a house in
- * municipality_id) for a period, of one organization (org_id 0: every
- * organization billing there), in one pass — a handful of queries per
+ * municipality_id) for a period — the statements that name the house, where
+ * the accounts were billed — of one organization (org_id 0: every
+ * organization billing there; slow, no index serves it), in one pass — a handful of queries per
  * house, not per account. Ordered by entrance (unknown last), then premises
  * number in natural order (1, 2, 10, 10а; accounts without premises last),
  * then account id. The loader keeps what houses share (organizations,
@@ -283,8 +284,9 @@ struct paydoc_render_result {
  * out_dir/PERIOD/print/, and single documents under out_dir/PERIOD/single/.
  * A file whose documents have not changed since the last render (the
  * digest in paydoc_files) and is still there is not written again; a file
- * is written to a temporary name and renamed, so a crash leaves the old
- * file or the new one. */
+ * is written whole to a temporary of its own and renamed, so a crash
+ * leaves the old file or the new one, and two renders of the same files at
+ * once both finish (the last rename wins). */
 int paydoc_render(struct store *st, const struct store_scope *s, const struct paydoc_render_req *q,
                   struct paydoc_render_result *out, struct err *e);
 

@@ -146,6 +146,14 @@ static int select_houses(struct store_conn *c, const struct store_scope *s,
     return rc;
 }
 
+static int cmp_size(const void *x, const void *y)
+{
+    const struct batch *a = x, *b = y;
+    if (a->documents != b->documents)
+        return a->documents > b->documents ? -1 : 1;
+    return a->first < b->first ? -1 : a->first > b->first;
+}
+
 /* Groups the sorted houses into batches: the runs of one organization,
  * municipality and street key (two spellings of a street with one key are
  * one batch). */
@@ -180,6 +188,15 @@ static int make_batches(const struct houses *hs, struct arena *a, struct batch *
         }
         last->nhouses++;
         last->documents += h->documents;
+    }
+    /* The order files are drawn in is nobody's but the renderers': the
+     * largest batches of an organization first, so the run does not end
+     * with one renderer drawing a long street while the others wait (the
+     * organization's batches stay together: they share its manifest). */
+    for (int i = 0, j; i < count; i = j) {
+        for (j = i + 1; j < count && b[j].org_id == b[i].org_id; j++)
+            ;
+        qsort(b + i, (size_t)(j - i), sizeof *b, cmp_size);
     }
     *out = b;
     *nb = count;
