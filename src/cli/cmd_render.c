@@ -10,6 +10,7 @@
 #include "paydoc/paydoc.h"
 #include "registry/registry.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -95,11 +96,21 @@ static int render_bills(int argc, char **argv)
         cli_error(&c, "--only: expected print or single, got '%s'", only);
         return EXIT_USAGE;
     }
-    char dir[sizeof c.cfg.documents + 16];
+    /* The directory as given, never cut: a cut path would be another
+     * directory. */
+    char dir[PATH_MAX];
+    if (out && strlen(out) >= sizeof dir - 1) {
+        cli_error(&c, "--out: the path is longer than %zu bytes", sizeof dir - 2);
+        return EXIT_USAGE;
+    }
     if (out)
         snprintf(dir, sizeof dir, "%s", out);
     else
         config_documents_dir(&c.cfg, dir, sizeof dir);
+    if (strlen(dir) >= sizeof dir - 1) {
+        cli_error(&c, "documents: the directory's path is longer than %zu bytes", sizeof dir - 2);
+        return EXIT_USAGE;
+    }
     struct store *s;
     if ((rc = cli_open_store(&c, &s)))
         return rc;

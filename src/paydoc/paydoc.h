@@ -203,8 +203,9 @@ int paydoc_load(struct store_conn *c, const struct store_scope *s, int64_t accou
                 const char *period, struct arena *a, struct paydoc *out, struct err *e);
 
 /* The documents of one house (house_id 0: the accounts without a house in
- * municipality_id) for a period, of one organization (org_id 0: every
- * organization billing there), in one pass — a handful of queries per
+ * municipality_id) for a period — the statements that name the house, where
+ * the accounts were billed — of one organization (org_id 0: every
+ * organization billing there; slow, no index serves it), in one pass — a handful of queries per
  * house, not per account. Ordered by entrance (unknown last), then premises
  * number in natural order (1, 2, 10, 10а; accounts without premises last),
  * then account id. The loader keeps what houses share (organizations,
@@ -242,6 +243,22 @@ int paydoc_natural_cmp(const char *a, const char *b);
  * runs of anything else one '-', at most 80 bytes ("g-pushkino-ul-lenina");
  * "no-street" for an empty one. Returns out. */
 char *paydoc_street_key(const char *street, char *out, size_t size);
+
+/* A stop of the delivery route: a house of an organization in a
+ * municipality, or (house_id 0) the accounts without a house there. */
+struct paydoc_stop {
+    int64_t org_id, municipality_id, house_id;
+    const char *municipality;      /* its name */
+    struct paydoc_address address; /* paydoc_address_split of the house's address */
+    const char *key;               /* paydoc_street_key of address.street: its batch */
+};
+/* The route's order: organization, municipality (name, then id), the
+ * street's key (the accounts without a house last), the house number in
+ * natural order, the street as written, the house id. A batch is a run of
+ * stops with one organization, municipality and key, so two spellings of a
+ * street («ул. Ленина», «ул.Ленина») make one batch whose houses go 1, 2, 3
+ * along the street, not 1, 3, then 2. */
+int paydoc_stop_cmp(const struct paydoc_stop *a, const struct paydoc_stop *b);
 
 /* ---- the rendered files (files.c): the manifest as the API shows it ----
  * Visibility as the billing runs' (statements.c RUN_SCOPE): staff see their
@@ -314,8 +331,9 @@ struct paydoc_render_result {
  * out_dir/PERIOD/print/, and single documents under out_dir/PERIOD/single/.
  * A file whose documents have not changed since the last render (the
  * digest in paydoc_files) and is still there is not written again; a file
- * is written to a temporary name and renamed, so a crash leaves the old
- * file or the new one. */
+ * is written whole to a temporary of its own and renamed, so a crash
+ * leaves the old file or the new one, and two renders of the same files at
+ * once both finish (the last rename wins). */
 int paydoc_render(struct store *st, const struct store_scope *s, const struct paydoc_render_req *q,
                   struct paydoc_render_result *out, struct err *e);
 

@@ -276,3 +276,25 @@ char *paydoc_street_key(const char *street, char *out, size_t size)
         snprintf(out, size, "no-street");
     return out;
 }
+
+/* ---- the route's order ---- */
+
+int paydoc_stop_cmp(const struct paydoc_stop *a, const struct paydoc_stop *b)
+{
+    if (a->org_id != b->org_id)
+        return a->org_id < b->org_id ? -1 : 1;
+    int c = paydoc_natural_cmp(a->municipality, b->municipality);
+    if (c)
+        return c;
+    if (a->municipality_id != b->municipality_id)
+        return a->municipality_id < b->municipality_id ? -1 : 1;
+    if (!a->house_id != !b->house_id) /* the accounts without a house last */
+        return a->house_id ? -1 : 1;
+    if ((c = strcmp(a->key ? a->key : "", b->key ? b->key : "")))
+        return c;
+    if ((c = paydoc_natural_cmp(a->address.number, b->address.number)))
+        return c;
+    if ((c = paydoc_natural_cmp(a->address.street, b->address.street)))
+        return c;
+    return a->house_id < b->house_id ? -1 : a->house_id > b->house_id;
+}

@@ -7,12 +7,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, api } from '../lib/harness.mjs';
+import { BIN, assertNoSanitizerReport, startServer, api } from '../lib/harness.mjs';
 import { assertProblem, assertValidation, discoverDemo, listAll } from '../lib/helpers.mjs';
-import { run, sleep } from '../lib/jobs.mjs';
+import { run, runAsync, sleep } from '../lib/jobs.mjs';
 
 let srv;
 let c;
@@ -296,6 +296,126 @@ test('a print batch has its pages in delivery-route order: house number, entranc
     checked++;
   }
   assert.ok(checked > 0, 'at least one batch of several documents checked');
+});
+
+/** Runs SQL on the server's database: the registry has no API that moves an account yet. */
+function sql(text) {
+  const url = srv.db.url;
+  const r = url.startsWith('sqlite:')
+    ? spawnSync('sqlite3', ['-cmd', '.timeout 10000', url.slice('sqlite:'.length), text], { encoding: 'utf8' })
+    : spawnSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAtc', text], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${text}\n${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** Every temporary under dir: a hidden name (a render's own), or one ending in .tmp. */
+function hidden(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name.startsWith('.') || e.name.endsWith('.tmp')) out.push(path.join(d, e.name));
+      else if (e.isDirectory()) walk(path.join(d, e.name));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+test('the statement is the document\'s snapshot: an account moved to another house after the run is printed once, with the house it was billed in and the readings its charges used', async () => {
+  // An account of the resident's house whose document shows readings, and another house.
+  const house = account.house_id;
+  const mates = (await listAll(c, `/api/v1/accounts?org_id=${eirc.id}&per_page=500`, tok.admin))
+    .filter((a) => a.house_id === house && a.id !== account.id);
+  let moved = null;
+  let before = null;
+  for (const a of mates) {
+    const d = await doc(a.id, tok.admin);
+    if (d.status === 200 && d.body.readings.length && d.body.els) { moved = a; before = d.body; break; }
+  }
+  assert.ok(moved, 'an account of the house with readings on its document');
+  const other = (await listAll(c, `/api/v1/accounts?org_id=${eirc.id}&per_page=500`, tok.admin))
+    .map((a) => a.house_id).find((h) => h && h !== house);
+  const out = path.join(tmp, 'moved');
+  const args = (h) => ['--org', String(eirc.id), '--house', String(h)];
+  const countA = render(out, args(house)).documents;
+  const countB = render(out, args(other)).documents;
+  sql(`UPDATE accounts SET house_id = ${other} WHERE id = ${moved.id}`);
+  try {
+    const a = render(path.join(tmp, 'moved-a'), args(house));
+    const b = render(path.join(tmp, 'moved-b'), args(other));
+    assert.equal(a.documents, countA, 'the house it was billed in still prints it');
+    assert.equal(b.documents, countB, 'the house it moved to does not print it too');
+    const single = (dir) => path.join(dir, period, 'single', String(eirc.id), `${moved.id}.pdf`);
+    assert.ok(statSync(single(path.join(tmp, 'moved-a'))).size > 0, 'its single with the house it was billed in');
+    assert.throws(() => statSync(single(path.join(tmp, 'moved-b'))), /ENOENT/, 'no single with the other house');
+    // Its page of the house's batch: its ЕЛС, the house's address, the meters its charges used.
+    const dir = path.join(tmp, 'moved-a', period, 'print', String(eirc.id));
+    const pages = readdirSync(dir).flatMap((f) => pdfPages(path.join(dir, f)));
+    const page = pages.find((p) => p.includes(moved.els));
+    assert.ok(page, 'its page in the batch of the house it was billed in');
+    for (const x of before.readings) assert.ok(page.includes(x.serial), `the reading of meter ${x.serial} on its page`);
+    // The API answers the same document: the statement's house.
+    const now = await doc(moved.id, tok.admin);
+    assert.equal(now.status, 200, now.text);
+    assert.equal(now.body.address, before.address, 'the address of the house it was billed in');
+    assert.deepEqual(now.body.readings, before.readings);
+  } finally {
+    sql(`UPDATE accounts SET house_id = ${house} WHERE id = ${moved.id}`);
+  }
+});
+
+test('two renders of the same files at once both finish: every file is a whole PDF, no temporary is left, and the next render keeps them', async () => {
+  const out = path.join(tmp, 'overlap');
+  const args = ['render', 'bills', '--period', period, '--out', out, '--org', String(eirc.id), '--house', String(account.house_id)];
+  const both = await Promise.all([runAsync(srv.db.url, args, { timeout: 600000 }), runAsync(srv.db.url, args, { timeout: 600000 })]);
+  for (const r of both) assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(hidden(out), [], 'no temporary left');
+  const made = Object.keys(files(out));
+  const docs = Number(/documents: (\d+)/.exec(both[0].stdout)[1]);
+  assert.equal(made.length, docs + 1, 'a single per document and the batch');
+  for (const f of made) {
+    const bytes = readFileSync(path.join(out, f));
+    assert.equal(bytes.subarray(0, 5).toString(), '%PDF-', f);
+    assert.match(bytes.subarray(-8).toString(), /%%EOF\s*$/, `${f} is whole`);
+  }
+  // The manifest may name either render's copy (the last rename and the last row may be
+  // different renders'): a render after them makes it agree, and the next keeps everything.
+  render(out, args.slice(6));
+  const again = render(out, args.slice(6));
+  assert.deepEqual(again.batches, [0, 1]);
+  assert.deepEqual(again.singles, [0, docs]);
+});
+
+test('a file that cannot be written whole (the file size limit, as a full disk) fails the run naming it and leaves the old file and no temporary; a file touched since its render is drawn again', async () => {
+  const out = path.join(tmp, 'limit');
+  const args = ['render', 'bills', '--period', period, '--out', out, '--org', String(eirc.id), '--house', String(account.house_id), '--only', 'print'];
+  assert.deepEqual(render(out, args.slice(6)).batches, [1, 0]);
+  const dir = path.join(out, period, 'print', String(eirc.id));
+  const [name] = readdirSync(dir);
+  const file = path.join(dir, name);
+  const old = readFileSync(file);
+  assert.ok(old.length > 64 * 1024, 'the batch is larger than the limit below');
+  // Touched: its recorded mtime no longer matches, so the next render draws it again.
+  const past = new Date(Date.now() - 3600 * 1000);
+  utimesSync(file, past, past);
+  const limited = spawnSync('bash', ['-c', 'trap "" XFSZ; ulimit -f 64; exec "$0" "$@"', BIN, ...args, '--db', srv.db.url],
+    { encoding: 'utf8', timeout: 600000 });
+  assertNoSanitizerReport(limited.stderr, 'render bills under ulimit -f');
+  assert.notEqual(limited.status, 0, `the run fails: ${limited.stdout}`);
+  assert.ok(limited.stderr.includes(name), `the error names the file: ${limited.stderr}`);
+  assert.deepEqual(readFileSync(file), old, 'the old file is whole');
+  assert.equal(Math.round(statSync(file).mtimeMs), past.getTime(), 'and untouched');
+  assert.deepEqual(hidden(out), [], 'no temporary left');
+  const redrawn = render(out, args.slice(6));
+  assert.deepEqual(redrawn.batches, [1, 0], 'drawn again: the file is not as recorded');
+  assert.deepEqual(render(out, args.slice(6)).batches, [0, 1], 'then kept');
+});
+
+test('render bills --out: a path too long for a file name under it is refused naming --out, never cut', async () => {
+  for (const n of [5000, 4000]) {
+    const r = run(srv.db.url, ['render', 'bills', '--period', period, '--out', `/tmp/${'d'.repeat(n)}`], { expect: 2 });
+    assert.match(r.stderr, /--out: /, r.stderr);
+  }
 });
 
 // ---------------------------------------------------------------- the render job

@@ -117,6 +117,63 @@ static void street_keys_are_ascii_and_stable(void **state)
     assert_string_equal(paydoc_street_key("ул. Ленина", small, sizeof small), "ul-leni");
 }
 
+static int cmp_stop(const void *a, const void *b)
+{
+    return paydoc_stop_cmp(a, b);
+}
+
+/* A stop of the route from a house's address, as render.c makes it. */
+static struct paydoc_stop stop(struct arena *a, int64_t org, int64_t municipality, int64_t house,
+                               const char *address)
+{
+    struct paydoc_stop s = {.org_id = org,
+                            .municipality_id = municipality,
+                            .house_id = house,
+                            .municipality = municipality == 1 ? "Пушкино" : "Ивантеевка"};
+    assert_int_equal(paydoc_address_split(address, a, &s.address), 0);
+    char key[96];
+    s.key = arena_strdup(a, house ? paydoc_street_key(s.address.street, key, sizeof key)
+                                  : "no-address");
+    return s;
+}
+
+/* docs/paydoc.md "Route": a batch is one organization's houses of one
+ * municipality with one street key, in house-number order along the street
+ * whatever the spelling — «ул. Ленина» 1, 3, 5 and «ул.Ленина» 2, 4 go 1, 2,
+ * 3, 4, 5, not 1, 3, 5, 2, 4; and the batch's houses are next to each other
+ * in the order, another street's never between them. */
+static void route_orders_a_street_by_number_whatever_its_spelling(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct paydoc_stop s[] = {
+        stop(a, 1, 1, 11, "г. Пушкино, ул.Ленина, д. 2"),
+        stop(a, 1, 1, 12, "г. Пушкино, ул. Мира, д. 1"),
+        stop(a, 1, 1, 13, "г. Пушкино, ул. Ленина, д. 5"),
+        stop(a, 1, 1, 0, ""), /* the accounts without a house: last of the municipality */
+        stop(a, 1, 1, 14, "г. Пушкино, ул. Ленина, д. 1"),
+        stop(a, 1, 2, 15, "г. Ивантеевка, ул. Ленина, д. 1"), /* another municipality */
+        stop(a, 1, 1, 16, "г. Пушкино, ул.Ленина, д. 4"),
+        stop(a, 1, 1, 17, "г. Пушкино, ул. Ленина, д. 3"),
+        stop(a, 1, 1, 18, "г. Пушкино, ул. Ленина, д. 10"),
+        stop(a, 0, 1, 19, "г. Пушкино, ул. Мира, д. 9"), /* an organization before */
+    };
+    size_t n = sizeof s / sizeof s[0];
+    qsort(s, n, sizeof s[0], cmp_stop);
+    const int64_t want[] = {19, 15, 14, 11, 17, 16, 13, 18, 12, 0};
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(s[i].house_id, want[i]);
+    /* Ties: the same number on two spellings goes by the text, then the id. */
+    struct paydoc_stop x = stop(a, 1, 1, 30, "г. Пушкино, ул.Ленина, д. 7");
+    struct paydoc_stop y = stop(a, 1, 1, 31, "г. Пушкино, ул. Ленина, д. 7");
+    assert_true(paydoc_stop_cmp(&y, &x) < 0 && paydoc_stop_cmp(&x, &y) > 0);
+    y = x;
+    y.house_id = 29;
+    assert_true(paydoc_stop_cmp(&y, &x) < 0);
+    assert_int_equal(paydoc_stop_cmp(&x, &x), 0);
+    arena_free(a);
+}
+
 /* ИПД (DOMAIN.md §4): ЕЛС(10) + "-01" + "-" + MMYY, 18 characters. */
 static void ipd_is_els_service_and_period(void **state)
 {
@@ -140,6 +197,7 @@ int main(void)
         cmocka_unit_test(natural_order_of_numbers),
         cmocka_unit_test(natural_order_of_streets),
         cmocka_unit_test(street_keys_are_ascii_and_stable),
+        cmocka_unit_test(route_orders_a_street_by_number_whatever_its_spelling),
         cmocka_unit_test(ipd_is_els_service_and_period),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
