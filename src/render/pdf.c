@@ -41,6 +41,8 @@ struct pdf_doc {
     HPDF_Font font;
     HPDF_Page page; /* the page drawn on, NULL before the first */
     int pages;
+    int images;                /* QR images drawn: see pdf_free */
+    int saved;                 /* written out (file or memory) */
     HPDF_STATUS error, detail; /* the first error libharu reported */
     /* The state of the page, to write each operator only when it changes. */
     int in_text;         /* inside BT … ET */
@@ -150,6 +152,13 @@ void pdf_free(struct pdf_doc *p)
 {
     if (!p)
         return;
+    /* libharu 2.3 frees the buffers of 1-bit images (the QR codes) only
+     * when they are written: a document given up before saving (a batch
+     * cancelled, a renderer failing) is written into libharu's own memory
+     * stream first, or they leak (LeakSanitizer: ~1 KB an image). Its
+     * result does not matter: the document is being thrown away. */
+    if (p->h && p->images && !p->saved)
+        (void)HPDF_SaveToStream(p->h);
     if (p->h)
         HPDF_Free(p->h);
     free(p);
@@ -531,6 +540,7 @@ void pdf_qr(struct pdf_doc *p, const struct qr *qr, float x, float y, float modu
     HPDF_Dict_RemoveElement(img, "ColorSpace");
     HPDF_Dict_AddBoolean(img, "ImageMask", HPDF_TRUE);
     float side = module * (float)n;
+    p->images++;
     HPDF_Page_DrawImage(p->page, img, q(x + 4 * module), q(flip(y + 4 * module) - side), side,
                         side);
 }
@@ -550,6 +560,7 @@ int pdf_save_file(struct pdf_doc *p, const char *path, struct err *e)
         return err_set(e, rc == ERR_NOMEM ? ERR_NOMEM : ERR_IO, "PDF: не записан файл %s: %s", path,
                        no ? strerror(no) : why.msg);
     }
+    p->saved = 1;
     return 0;
 }
 
@@ -561,6 +572,7 @@ int pdf_save_mem(struct pdf_doc *p, struct arena *a, unsigned char **out, size_t
         return e->code;
     if (HPDF_SaveToStream(p->h) != HPDF_OK)
         return pdf_status(p, e) ? e->code : err_set(e, ERR_IO, "PDF: не сохранён");
+    p->saved = 1;
     size_t size = HPDF_GetStreamSize(p->h), got = 0;
     unsigned char *buf = arena_alloc(a, size + 1);
     if (!buf)
