@@ -20,7 +20,7 @@ void http_header(struct http_req *r, const char *name, const char *value)
 {
     /* The value is copied into the request's arena: it is sent after the
      * handler returns, when a caller's buffer on the stack is gone. */
-    const char *copy = r->arena ? arena_strdup(r->arena, value) : value;
+    const char *copy = value && r->arena ? arena_strdup(r->arena, value) : value;
     if (copy && r->nheaders < (int)(sizeof r->headers / sizeof r->headers[0]))
         r->headers[r->nheaders++] = (struct http_header){name, copy};
 }
