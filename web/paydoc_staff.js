@@ -223,16 +223,17 @@ export function paydocFilesPanel(app, { seq, canWrite }) {
       ['PDF', (f) => download(f, `пачку «${text(f.label)}»`)],
     ];
     const singleColumns = [
-      ['Лицевой счёт (id)', (f) => {
+      ['Лицевой счёт', (f) => {
         const id = accountOf(f.name);
+        const what = f.label || `id ${id}`; // «ЛС 0100000005, ЕЛС 99HM789261»; older renders have no label
         return id ? h('a', {
-          class: 'row-link', href: app.routeHref(`account/${id}`), 'aria-label': `Карточка лицевого счёта, id ${id}`,
-        }, id) : text(f.name);
+          class: 'row-link', href: app.routeHref(`account/${id}`), 'aria-label': `Карточка лицевого счёта: ${what}`,
+        }, what) : text(f.name);
       }],
       ['Страниц', (f) => formatCount(f.pages), 'num'],
       ['Размер', (f) => fileSize(f.bytes), 'num nowrap'],
       ['Сформирован', (f) => formatDateTime(f.rendered_at), 'nowrap'],
-      ['PDF', (f) => download(f, `документ лицевого счёта, id ${accountOf(f.name) || text(f.name)}`)],
+      ['PDF', (f) => download(f, `документ лицевого счёта ${f.label || `id ${accountOf(f.name) || text(f.name)}`}`)],
     ];
     const columns = kind === 'batch' ? batchColumns : singleColumns;
     const table = h('div', { class: 'table-wrap' },

@@ -254,7 +254,15 @@ static int render_single(struct render_queue *j, const struct batch *b, const st
     }
     struct pdf_doc *p = NULL;
     int pages = 0;
-    struct written w = {.kind = 's', .name = name, .digest = digest, .documents = 1};
+    /* The label a person finds the file by: the account's number and ЕЛС. */
+    char label[160];
+    if (d->els)
+        snprintf(label, sizeof label, "ЛС %s, ЕЛС %s", d->account_number ? d->account_number : "—",
+                 d->els);
+    else
+        snprintf(label, sizeof label, "ЛС %s", d->account_number ? d->account_number : "—");
+    struct written w = {
+        .kind = 's', .name = name, .label = label, .digest = digest, .documents = 1};
     int rc = pdf_open(&p, e);
     if (!rc && (rc = paydoc_pdf_add(p, d, &pages, e)))
         doc_error(e, d);

@@ -127,6 +127,11 @@ test('the staff list what the render wrote: a batch per street and a single per 
   assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'singles by account id, numbers by value');
   const names = batches().map((f) => f.name);
   assert.deepEqual(names, [...names].sort(), 'batches by name');
+  const accountsById = new Map(sql(`SELECT id, number, COALESCE(els, '') FROM accounts WHERE org_id = ${org.id}`)
+    .split('\n').filter(Boolean).map((line) => {
+      const [id, number, els] = line.split('|');
+      return [Number(id), { number, els: els || null }];
+    }));
   for (const f of files) {
     assert.equal(f.org_id, org.id);
     assert.equal(f.org_name, org.short_name || org.name);
@@ -141,7 +146,10 @@ test('the staff list what the render wrote: a batch per street and a single per 
       assert.ok(typeof f.label === 'string' && f.label.length > 0, 'a batch is labelled by its street');
     } else {
       assert.match(f.name, new RegExp(`^${period}/single/${org.id}/\\d+\\.pdf$`));
-      assert.equal(f.label, null);
+      // A single is labelled by its account's number and ЕЛС, as people look for it.
+      const acc = accountsById.get(Number(/\/(\d+)\.pdf$/.exec(f.name)[1]));
+      assert.ok(acc, f.name);
+      assert.equal(f.label, acc.els ? `ЛС ${acc.number}, ЕЛС ${acc.els}` : `ЛС ${acc.number}`);
       assert.equal(f.documents, 1);
     }
   }
@@ -172,8 +180,12 @@ test('pages of the list, kind and search filters', async () => {
   const account = /\/(\d+)\.pdf$/.exec(one.name)[1];
   const r = assertList(await c.get(`${base}&kind=single&q=${account}`, { token: tok.rso1 }));
   assert.ok(r.items.some((f) => f.id === one.id));
-  assert.ok(r.items.every((f) => f.name.split('/').pop().includes(account)), 'matched in the file\'s own name only');
-  assert.ok(r.total < singles().length || singles().length === 1);
+  assert.ok(r.items.every((f) => f.name.split('/').pop().includes(account) || (f.label || '').includes(account)),
+    'matched in the file\'s own name or its label, not in the period or organization');
+  // The account's number, as its label shows it, finds its single.
+  const number = /^ЛС ([^,]+)/.exec(one.label)[1];
+  const byNumber = assertList(await c.get(`${base}&kind=single&q=${encodeURIComponent(number)}`, { token: tok.rso1 }));
+  assert.ok(byNumber.items.some((f) => f.id === one.id), `q=${number} finds ${one.label}`);
 });
 
 test('the list\'s arguments: 422 naming period, kind, org_id, page, per_page; 401 without a session', async () => {
