@@ -135,7 +135,9 @@ test('«Сформировать документы» renders the period as a jo
     assert.equal(await singleRows.count(), singles.items.length);
     assert.match(await textOf(section.getByTestId('page-info')), new RegExp(`всего ${singles.total}$`));
     const account = /\/(\d+)\.pdf$/.exec(singles.items[0].name)[1];
-    assert.equal(await textOf(singleRows.first().locator('td').first()), account);
+    assert.equal(await textOf(singleRows.first().locator('td').first()), singles.items[0].label,
+      'a single shown by its account number and ЕЛС');
+    assert.match(singles.items[0].label, /^ЛС /);
     assert.equal(await singleRows.first().locator('td a').first().getAttribute('href'), `#/account/${account}`);
     if (singles.total > 20) {
       await section.getByTestId('page-next').click();
