@@ -108,3 +108,19 @@ size_t arena_used(const struct arena *a)
 {
     return a->total;
 }
+
+int arena_grow(struct arena *a, void *arr, int n, int *cap, size_t size)
+{
+    void **p = arr;
+    if (n < *cap)
+        return 0;
+    int ncap = *cap ? *cap * 2 : 16;
+    void *bigger = arena_alloc(a, size * (size_t)ncap);
+    if (!bigger)
+        return -1;
+    if (*p && n)
+        memcpy(bigger, *p, size * (size_t)n);
+    *p = bigger;
+    *cap = ncap;
+    return 0;
+}

@@ -26,6 +26,13 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
 
+/* An array in the arena that grows as it fills: when n == *cap, *arr (a
+ * pointer to the array of elements of size bytes) moves to a new block of
+ * twice the capacity (at least 16) with its n elements copied, and *cap is
+ * updated; the old block stays until the arena is freed. 0, or -1 when out of
+ * memory (*arr and *cap untouched). */
+int arena_grow(struct arena *a, void *arr, int n, int *cap, size_t size);
+
 /* Bytes handed out so far (for tests and metrics). */
 size_t arena_used(const struct arena *a);
 

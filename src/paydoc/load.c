@@ -104,15 +104,9 @@ static int read_docs(struct paydoc_loader *l, const char *sql, const struct stor
     *n = 0;
     *raws = NULL;
     while (!rc && store_next(r)) {
-        if (*n == cap) {
-            struct raw *more = arena_alloc(a, sizeof *more * (size_t)(cap = cap ? cap * 2 : 64));
-            if (!more) {
-                rc = err_set(e, ERR_NOMEM, "out of memory");
-                break;
-            }
-            if (*n)
-                memcpy(more, *raws, sizeof *more * (size_t)*n);
-            *raws = more;
+        if (arena_grow(a, raws, *n, &cap, sizeof **raws)) {
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+            break;
         }
         struct raw *x = &(*raws)[(*n)++];
         *x = (struct raw){.d = {.account_id = store_int(r, 0),
@@ -191,15 +185,9 @@ static int read_reasons(struct paydoc_loader *l, const char *sql, const struct s
     *n = 0;
     *out = NULL;
     while (!rc && store_next(r)) {
-        if (*n == cap) {
-            struct reason *more = arena_alloc(a, sizeof *more * (size_t)(cap = cap ? cap * 2 : 16));
-            if (!more) {
-                rc = err_set(e, ERR_NOMEM, "out of memory");
-                break;
-            }
-            if (*n)
-                memcpy(more, *out, sizeof *more * (size_t)*n);
-            *out = more;
+        if (arena_grow(a, out, *n, &cap, sizeof **out)) {
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+            break;
         }
         (*out)[(*n)++] = (struct reason){store_int(r, 0), store_dup(r, 1, a)};
     }
@@ -260,16 +248,9 @@ static int read_readings(struct paydoc_loader *l, const char *sql, const struct 
     *n = 0;
     *out = NULL;
     while (!rc && store_next(r)) {
-        if (*n == cap) {
-            struct meter_reading *more =
-                arena_alloc(a, sizeof *more * (size_t)(cap = cap ? cap * 2 : 64));
-            if (!more) {
-                rc = err_set(e, ERR_NOMEM, "out of memory");
-                break;
-            }
-            if (*n)
-                memcpy(more, *out, sizeof *more * (size_t)*n);
-            *out = more;
+        if (arena_grow(a, out, *n, &cap, sizeof **out)) {
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+            break;
         }
         int64_t decimals = store_int(r, 4);
         struct meter_reading *m = &(*out)[(*n)++];

@@ -48,15 +48,9 @@ static int select_orgs(struct store_conn *c, const struct paydoc_render_req *q, 
     int cap = 0;
     *n = 0;
     while (!rc && store_next(r)) {
-        if (*n == cap) {
-            int64_t *more = arena_alloc(a, sizeof *more * (size_t)(cap = cap ? cap * 2 : 16));
-            if (!more) {
-                rc = err_set(e, ERR_NOMEM, "out of memory");
-                break;
-            }
-            if (*n)
-                memcpy(more, *out, sizeof *more * (size_t)*n);
-            *out = more;
+        if (arena_grow(a, out, *n, &cap, sizeof **out)) {
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+            break;
         }
         (*out)[(*n)++] = store_int(r, 0);
     }
@@ -84,15 +78,8 @@ struct houses {
 static int add_house(struct houses *hs, struct store_rows *r, int64_t org_id, struct arena *a,
                      struct err *e)
 {
-    if (hs->n == hs->cap) {
-        struct house_item *more =
-            arena_alloc(a, sizeof *more * (size_t)(hs->cap = hs->cap ? hs->cap * 2 : 256));
-        if (!more)
-            return err_set(e, ERR_NOMEM, "out of memory");
-        if (hs->n)
-            memcpy(more, hs->items, sizeof *more * (size_t)hs->n);
-        hs->items = more;
-    }
+    if (arena_grow(a, &hs->items, hs->n, &hs->cap, sizeof *hs->items))
+        return err_set(e, ERR_NOMEM, "out of memory");
     struct house_item *h = &hs->items[hs->n++];
     *h = (struct house_item){.stop = {.org_id = org_id,
                                       .house_id = store_int(r, 0),

@@ -20,28 +20,11 @@ struct table *table_new(struct arena *a, const char *title, const char *const *c
     return t;
 }
 
-/* Doubles an arena array's capacity when full. */
-static int grow(struct arena *a, void *arr, int n, int *cap, size_t size)
-{
-    void **p = arr;
-    if (n < *cap)
-        return 0;
-    int ncap = *cap ? *cap * 2 : 16;
-    void *bigger = arena_alloc(a, size * (size_t)ncap);
-    if (!bigger)
-        return ERR_NOMEM;
-    if (*p)
-        memcpy(bigger, *p, size * (size_t)n);
-    *p = bigger;
-    *cap = ncap;
-    return 0;
-}
-
 int table_fact(struct table *t, const char *name, const char *value)
 {
     int cap = t->facts_cap;
-    if (grow(t->a, &t->fact_names, t->nfacts, &cap, sizeof(char *)) ||
-        grow(t->a, &t->fact_values, t->nfacts, &t->facts_cap, sizeof(char *)))
+    if (arena_grow(t->a, &t->fact_names, t->nfacts, &cap, sizeof(char *)) ||
+        arena_grow(t->a, &t->fact_values, t->nfacts, &t->facts_cap, sizeof(char *)))
         return ERR_NOMEM;
     t->fact_names[t->nfacts] = arena_strdup(t->a, name);
     t->fact_values[t->nfacts++] = arena_strdup(t->a, value ? value : "—");
@@ -51,7 +34,7 @@ int table_fact(struct table *t, const char *name, const char *value)
 int table_row(struct table *t, const char *const *cells)
 {
     const char **row = arena_alloc(t->a, sizeof *row * (size_t)t->ncolumns);
-    if (!row || grow(t->a, &t->rows, t->nrows, &t->rows_cap, sizeof *t->rows))
+    if (!row || arena_grow(t->a, &t->rows, t->nrows, &t->rows_cap, sizeof *t->rows))
         return ERR_NOMEM;
     for (int i = 0; i < t->ncolumns; i++)
         row[i] = arena_strdup(t->a, cells[i] ? cells[i] : "");
