@@ -167,16 +167,10 @@ int api_billing_runs_create(struct http_req *r)
     struct organization org;
     bool closed = false;
     int64_t job_id = 0;
-    if (!c)
-        return 0;
-    const struct store_scope *s = scope(r);
+    const char *url;
     /* Another organization's billing is not there for its staff: 404. */
-    if ((s->kind == SCOPE_ORG && s->org_id != org_id) ||
-        dir_org_get(c, s, org_id, r->arena, &org, &e))
-        return http_error(
-            r, e.code && e.code != ERR_NOTFOUND
-                   ? &e
-                   : &(struct err){.code = ERR_NOTFOUND, .msg = "организация не найдена"});
+    if (!c || !http_org_job_target(r, c, org_id, &org))
+        return 0;
     if (bill_period_closed(c, org_id, period, &closed, &e))
         return http_error(r, &e);
     if (closed)
@@ -191,18 +185,12 @@ int api_billing_runs_create(struct http_req *r)
                         .municipality_id = org.municipality_id,
                         .org_id = org_id};
     struct audit_object obj = {"billing_run", 0, org.region_id, org.municipality_id, org_id};
-    if (store_begin(c, &e) == 0 && job_enqueue(c, &j, &job_id, &e) == 0)
-        http_audit(r, c, "billing.run", obj,
-                   json_pack("{s:s, s:I}", "period", period, "job_id", (json_int_t)job_id), &e);
-    http_tx_end(c, &e);
-    if (e.code)
-        return http_error(r, &e);
-    char location[64];
-    snprintf(location, sizeof location, "/api/v1/jobs/%lld", (long long)job_id);
-    http_header(r, "Location", location);
+    if (!http_org_job_queue(r, c, &j, "billing.run", obj, json_pack("{s:s}", "period", period),
+                            &job_id, &url))
+        return 0;
     return http_json(r, 202,
                      json_pack("{s:I, s:I, s:s, s:s}", "job_id", (json_int_t)job_id, "org_id",
-                               (json_int_t)org_id, "period", period, "job_url", location));
+                               (json_int_t)org_id, "period", period, "job_url", url));
 }
 
 int api_billing_close(struct http_req *r)

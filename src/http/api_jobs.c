@@ -2,6 +2,7 @@
 #include "http/http.h"
 
 #include "base/date.h"
+#include "directory/directory.h"
 #include "jobs/jobs.h"
 
 #include <stdio.h>
@@ -235,4 +236,48 @@ int api_schedules_patch(struct http_req *r)
         http_audit(r, c, "schedule.update", sched_object(&sc), NULL, &e);
     http_tx_end(c, &e);
     return e.code ? http_error(r, &e) : http_json(r, 200, json_schedule(r, &sc));
+}
+
+/* ---- an organization's job, queued by another area's route ---- */
+
+bool http_org_job_target(struct http_req *r, struct store_conn *c, int64_t org_id,
+                         struct organization *org)
+{
+    struct err e = {0};
+    const struct store_scope *s = &r->session->scope;
+    if ((s->kind == SCOPE_ORG && s->org_id != org_id) ||
+        dir_org_get(c, s, org_id, r->arena, org, &e)) {
+        http_error(r, e.code && e.code != ERR_NOTFOUND
+                          ? &e
+                          : &(struct err){.code = ERR_NOTFOUND, .msg = "организация не найдена"});
+        return false;
+    }
+    return true;
+}
+
+bool http_org_job_queue(struct http_req *r, struct store_conn *c, const struct job_new *j,
+                        const char *action, struct audit_object obj, json_t *detail,
+                        int64_t *job_id, const char **url)
+{
+    struct err e = {0};
+    *job_id = 0;
+    if (store_begin(c, &e) == 0 && job_enqueue(c, j, job_id, &e) == 0) {
+        if (detail)
+            json_object_set_new(detail, "job_id", json_integer(*job_id));
+        http_audit(r, c, action, obj, detail, &e);
+        detail = NULL;
+    }
+    json_decref(detail);
+    http_tx_end(c, &e);
+    if (e.code) {
+        http_error(r, &e);
+        return false;
+    }
+    *url = arena_printf(r->arena, "/api/v1/jobs/%lld", (long long)*job_id);
+    if (!*url) {
+        http_error(r, &(struct err){.code = ERR_NOMEM, .msg = "out of memory"});
+        return false;
+    }
+    http_header(r, "Location", *url);
+    return true;
 }

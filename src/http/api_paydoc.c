@@ -143,16 +143,11 @@ int api_paydoc_renders_create(struct http_req *r)
     struct organization org;
     struct house h;
     int64_t job_id = 0;
-    if (!c)
+    const char *url;
+    /* Another organization's documents are not there for its staff: 404. */
+    if (!c || !http_org_job_target(r, c, org_id, &org))
         return 0;
     const struct store_scope *s = scope(r);
-    /* Another organization's documents are not there for its staff: 404. */
-    if ((s->kind == SCOPE_ORG && s->org_id != org_id) ||
-        dir_org_get(c, s, org_id, r->arena, &org, &e))
-        return http_error(
-            r, e.code && e.code != ERR_NOTFOUND
-                   ? &e
-                   : &(struct err){.code = ERR_NOTFOUND, .msg = "организация не найдена"});
     if (house_id && reg_house_get(c, s, house_id, r->arena, &h, &e))
         return http_error(r, e.code == ERR_NOTFOUND ? &(struct err){.code = ERR_NOTFOUND,
                                                                     .field = "house_id",
@@ -174,21 +169,15 @@ int api_paydoc_renders_create(struct http_req *r)
                         .municipality_id = org.municipality_id,
                         .org_id = org_id};
     struct audit_object obj = {"paydoc_render", 0, org.region_id, org.municipality_id, org_id};
-    if (store_begin(c, &e) == 0 && job_enqueue(c, &j, &job_id, &e) == 0)
-        http_audit(r, c, "paydoc.render", obj,
-                   json_pack("{s:s, s:o, s:I}", "period", period, "house_id", http_id(house_id),
-                             "job_id", (json_int_t)job_id),
-                   &e);
-    http_tx_end(c, &e);
-    if (e.code)
-        return http_error(r, &e);
-    char location[64];
-    snprintf(location, sizeof location, "/api/v1/jobs/%lld", (long long)job_id);
-    http_header(r, "Location", location);
+    if (!http_org_job_queue(
+            r, c, &j, "paydoc.render", obj,
+            json_pack("{s:s, s:o}", "period", period, "house_id", http_id(house_id)), &job_id,
+            &url))
+        return 0;
     return http_json(r, 202,
                      json_pack("{s:I, s:I, s:o, s:s, s:s}", "job_id", (json_int_t)job_id, "org_id",
                                (json_int_t)org_id, "house_id", http_id(house_id), "period", period,
-                               "job_url", location));
+                               "job_url", url));
 }
 
 /* ---- the rendered files ---- */

@@ -141,6 +141,22 @@ int http_audit(struct http_req *r, struct store_conn *c, const char *action,
 /* Ends the request's write transaction: commit if e holds no error, else roll back. */
 void http_tx_end(struct store_conn *c, struct err *e);
 
+/* An organization's background job queued over HTTP (api_jobs.c): the
+ * billing run, the render of payment documents. http_org_job_target reads
+ * the organization the job is for as the caller sees it (another
+ * organization's staff, or an organization outside the scope: 404);
+ * http_org_job_queue queues j with its audit entry (action, obj, detail with
+ * "job_id" added; detail is released) in one transaction and sets the
+ * Location header; *url is the job's URL in the request's arena. Both return
+ * false with the response set. */
+struct organization;
+struct job_new;
+bool http_org_job_target(struct http_req *r, struct store_conn *c, int64_t org_id,
+                         struct organization *org);
+bool http_org_job_queue(struct http_req *r, struct store_conn *c, const struct job_new *j,
+                        const char *action, struct audit_object obj, json_t *detail,
+                        int64_t *job_id, const char **url);
+
 /* An id as JSON: the number, or null for 0. */
 json_t *http_id(int64_t id);
 /* A string, or JSON null for NULL. */
